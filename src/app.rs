@@ -1,0 +1,255 @@
+//! The commands: resolve arguments into library options once, call the library, print.
+//! Only this file and `main.rs` print, decide colour or choose exit codes.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use episearch::episode::parse_duration;
+use episearch::indexer::{EpisodeIndex, WriteOptions};
+use episearch::ingest::{collect_sources, FieldMap, Source};
+use episearch::output::{self, Style};
+use episearch::pipeline::{self, Event, IngestOptions, IngestReport};
+use episearch::search::{Period, SearchOptions, SortOrder};
+use episearch::Error;
+
+use crate::cli::{Cli, ColorChoice, Command, IndexArgs, SearchArgs, Sort, StatsArgs};
+
+const DEFAULT_INDEX: &str = "index";
+const DEFAULT_CORPUS: &str = "corpus";
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let explicit_index = cli.index.is_some();
+    let index_dir = cli.index.unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
+    let style = decide_style(cli.color);
+    match cli.command {
+        Command::Index(args) => index(&index_dir, args),
+        Command::Search(args) => search(&index_dir, explicit_index, args, style),
+        Command::Stats(args) => stats(&index_dir, args),
+    }
+}
+
+/// Colour is decided here alone: `--color`, then `NO_COLOR`, then whether stdout is a terminal.
+fn decide_style(choice: ColorChoice) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => Style::Color,
+        ColorChoice::Never => Style::Plain,
+        ColorChoice::Auto if !no_color && io::stdout().is_terminal() => Style::Color,
+        ColorChoice::Auto => Style::Plain,
+    }
+}
+
+fn index(index_dir: &Path, args: IndexArgs) -> Result<ExitCode> {
+    let options = IngestOptions {
+        map: FieldMap::parse(&args.map)?,
+        strict: args.strict,
+        write: WriteOptions {
+            batch_records: args.batch.max(1),
+            batch_interval: Duration::from_secs(args.batch_seconds.max(1)),
+            ..WriteOptions::default()
+        },
+    };
+    let sources = collect_sources(&args.paths)?;
+    let index = EpisodeIndex::open_or_create(index_dir)?;
+    let report = ingest_with_progress(&index, &sources, &options)?;
+    eprintln!("{}", summary_line(&report));
+    Ok(if report.bad_records > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Run an ingest, drawing a progress bar when stderr is a terminal.
+fn ingest_with_progress(
+    index: &EpisodeIndex,
+    sources: &[Source],
+    options: &IngestOptions,
+) -> Result<IngestReport> {
+    let bar = if io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} records read ({per_sec}) {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut on_event = |event: Event| match event {
+        Event::Progress { records } => bar.set_position(records),
+        Event::BadRecord(message) => bar.suspend(|| eprintln!("episearch: {}", one_line(&message))),
+        Event::Skipped { source, reason } => {
+            bar.suspend(|| eprintln!("episearch: {source}: skipped: {reason}"))
+        }
+    };
+    let report = pipeline::run(index, sources, options, &mut on_event);
+    bar.finish_and_clear();
+    Ok(report?)
+}
+
+/// The closing line of an ingest.
+fn summary_line(r: &IngestReport) -> String {
+    let secs = r.elapsed.as_secs_f64();
+    let rate = if secs > 0.0 {
+        r.episodes() as f64 / secs
+    } else {
+        0.0
+    };
+    let mut skipped = Vec::new();
+    if r.bad_records > 0 {
+        skipped.push(format!("{} bad", r.bad_records));
+    }
+    if r.empty_records > 0 {
+        skipped.push(format!("{} with no title and no text", r.empty_records));
+    }
+    let skipped = if skipped.is_empty() {
+        "0 skipped".to_string()
+    } else {
+        format!(
+            "{} skipped ({})",
+            r.bad_records + r.empty_records,
+            skipped.join(", ")
+        )
+    };
+    let files = if r.skipped_files > 0 {
+        format!(
+            "{} files ({} not episode data)",
+            r.files + r.skipped_files,
+            r.skipped_files
+        )
+    } else {
+        format!("{} files", r.files)
+    };
+    format!(
+        "indexed {files}: {} added, {} updated, {} unchanged, {skipped} in {secs:.2}s ({rate:.0} episodes/s)",
+        r.counts.added, r.counts.updated, r.counts.unchanged
+    )
+}
+
+fn search(
+    index_dir: &Path,
+    explicit_index: bool,
+    args: SearchArgs,
+    style: Style,
+) -> Result<ExitCode> {
+    let options = search_options(&args)?;
+    let index = match EpisodeIndex::open(index_dir) {
+        Ok(index) => index,
+        Err(Error::IndexMissing { .. }) if !explicit_index => build_default_index(index_dir)?,
+        Err(e) => return Err(e.into()),
+    };
+    let results = index.search(&options)?;
+    for warning in &results.warnings {
+        eprintln!("episearch: warning: {}", one_line(warning));
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if args.json {
+        output::json::write_hits(&mut out, &results.hits)?;
+    } else {
+        output::text::write_hits(&mut out, &results.hits, style)?;
+    }
+    out.flush()?;
+    Ok(if results.hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Resolve search flags into library options, validating each.
+fn search_options(args: &SearchArgs) -> Result<SearchOptions> {
+    let length = |flag: &str, v: &Option<String>| -> Result<Option<u64>> {
+        v.as_deref()
+            .map(|s| {
+                parse_duration(s).ok_or_else(|| {
+                    anyhow::anyhow!("{flag} {s}: expected seconds, MM:SS or H:MM:SS")
+                })
+            })
+            .transpose()
+    };
+    Ok(SearchOptions {
+        query: args.query.join(" "),
+        limit: args.limit,
+        offset: args.offset,
+        since: args
+            .since
+            .as_deref()
+            .map(|s| Period::parse(s).map(|p| p.start))
+            .transpose()
+            .context("--since")?,
+        until: args
+            .until
+            .as_deref()
+            .map(|s| Period::parse(s).map(|p| p.end))
+            .transpose()
+            .context("--until")?,
+        podcast: args.podcast.clone(),
+        min_duration: length("--min-duration", &args.min_duration)?,
+        max_duration: length("--max-duration", &args.max_duration)?,
+        sort: match args.sort {
+            Sort::Relevance => SortOrder::Relevance,
+            Sort::Newest => SortOrder::Newest,
+            Sort::Oldest => SortOrder::Oldest,
+        },
+        snippet_chars: args.snippet_chars,
+    })
+}
+
+/// Zero setup: a fresh clone's first search builds the default index from `corpus/`.
+fn build_default_index(index_dir: &Path) -> Result<EpisodeIndex> {
+    let corpus = [
+        PathBuf::from(DEFAULT_CORPUS),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_CORPUS),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+    .ok_or_else(|| Error::IndexMissing {
+        path: index_dir.to_path_buf(),
+    })?;
+    let index = EpisodeIndex::open_or_create(index_dir)?;
+    let sources = collect_sources(std::slice::from_ref(&corpus))?;
+    let report = pipeline::run(&index, &sources, &IngestOptions::default(), &mut |_| {})?;
+    eprintln!(
+        "episearch: no index yet: indexed {} episodes from {} into {}",
+        report.episodes(),
+        corpus.display(),
+        index_dir.display()
+    );
+    Ok(index)
+}
+
+fn stats(index_dir: &Path, args: StatsArgs) -> Result<ExitCode> {
+    let index = EpisodeIndex::open(index_dir)?;
+    let stats = index.stats()?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        output::json::write_stats(&mut out, &stats)?;
+    } else {
+        output::text::write_stats(&mut out, &stats)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// True when the error is a write to a closed pipe (`episearch search x | head -1`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Any message on one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,431 @@
+//! Opening and creating the index, upserting episodes in committed batches, and index stats.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher,
+    TantivyDocument, TantivyError, Term,
+};
+
+use crate::episode::Episode;
+use crate::error::{tantivy_message, Error, Result};
+use crate::schema::{self, Fields};
+
+/// An open episode index.
+pub struct EpisodeIndex {
+    pub(crate) index: Index,
+    pub(crate) fields: Fields,
+    pub(crate) reader: IndexReader,
+    path: PathBuf,
+}
+
+impl EpisodeIndex {
+    /// Open an existing index; a missing one is `Error::IndexMissing`.
+    pub fn open(path: &Path) -> Result<EpisodeIndex> {
+        if !path.join("meta.json").exists() {
+            return Err(Error::IndexMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        let dir = MmapDirectory::open(path).map_err(|e| Error::IndexDamaged {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let index = Index::open(dir).map_err(|e| damaged(path, &e))?;
+        Self::from_index(index, path)
+    }
+
+    /// Open the index at `path`, creating it (and the folder) when there is none.
+    pub fn open_or_create(path: &Path) -> Result<EpisodeIndex> {
+        if path.join("meta.json").exists() {
+            return Self::open(path);
+        }
+        std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+        let dir = MmapDirectory::open(path).map_err(|e| Error::IndexDamaged {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let index = Index::create(dir, schema::build(), Default::default())
+            .map_err(|e| damaged(path, &e))?;
+        Self::from_index(index, path)
+    }
+
+    fn from_index(index: Index, path: &Path) -> Result<EpisodeIndex> {
+        schema::register_analyzers(&index);
+        let fields =
+            Fields::from_schema(&index.schema()).map_err(|reason| Error::IndexDamaged {
+                path: path.to_path_buf(),
+                reason,
+            })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| damaged(path, &e))?;
+        Ok(EpisodeIndex {
+            index,
+            fields,
+            reader,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Start writing; fails with `Error::IndexLocked` while another process writes.
+    pub fn writer(&self, options: WriteOptions) -> Result<EpisodeWriter<'_>> {
+        let writer: IndexWriter = self
+            .index
+            .writer_with_num_threads(options.threads.max(1), options.memory_budget)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(..) => Error::IndexLocked {
+                    path: self.path.clone(),
+                },
+                other => damaged(&self.path, &other),
+            })?;
+        let started_empty = self.searcher().num_docs() == 0;
+        Ok(EpisodeWriter {
+            index: self,
+            writer,
+            options,
+            pending: HashMap::new(),
+            written: HashSet::new(),
+            started_empty,
+            since_commit: 0,
+            last_commit: Instant::now(),
+            counts: Counts::default(),
+        })
+    }
+
+    /// The stored episode with this key, if any.
+    pub fn get(&self, key: &str) -> Result<Option<Episode>> {
+        let searcher = self.searcher();
+        lookup(&searcher, &self.fields, key)
+    }
+
+    /// Figures about the index.
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.searcher();
+        let date_name = schema::DATE;
+        let first = searcher.search(
+            &tantivy::query::AllQuery,
+            &TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>(date_name, Order::Asc),
+        )?;
+        let last = searcher.search(
+            &tantivy::query::AllQuery,
+            &TopDocs::with_limit(1)
+                .order_by_fast_field::<tantivy::DateTime>(date_name, Order::Desc),
+        )?;
+        let to_utc = |v: Option<tantivy::DateTime>| {
+            v.and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0))
+        };
+        let podcasts = self.count_podcasts(&searcher)?;
+        let size_bytes = std::fs::read_dir(&self.path)
+            .map_err(|e| Error::io(&self.path, e))?
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum();
+        Ok(Stats {
+            episodes: searcher.num_docs(),
+            podcasts,
+            first_date: first.first().and_then(|(d, _)| to_utc(*d)),
+            last_date: last.first().and_then(|(d, _)| to_utc(*d)),
+            size_bytes,
+            segments: searcher.segment_readers().len() as u64,
+        })
+    }
+
+    /// Distinct podcast names held by live episodes (terms of deleted ones are not counted).
+    fn count_podcasts(&self, searcher: &Searcher) -> Result<u64> {
+        let io = |e: std::io::Error| Error::io(&self.path, e);
+        let mut names = HashSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.podcast_key)?;
+            let mut terms = inverted.terms().stream().map_err(io)?;
+            while terms.advance() {
+                if names.contains(terms.key()) {
+                    continue;
+                }
+                let term = Term::from_field_text(
+                    self.fields.podcast_key,
+                    &String::from_utf8_lossy(terms.key()),
+                );
+                let postings = inverted
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(io)?;
+                let alive = postings.is_some_and(|mut p| {
+                    let mut doc = p.doc();
+                    while doc != tantivy::TERMINATED {
+                        if !segment.is_deleted(doc) {
+                            return true;
+                        }
+                        doc = p.advance();
+                    }
+                    false
+                });
+                if alive {
+                    names.insert(terms.key().to_vec());
+                }
+            }
+        }
+        Ok(names.len() as u64)
+    }
+
+    /// Read back the episode stored at `address`.
+    pub fn episode_at(&self, searcher: &Searcher, address: DocAddress) -> Result<Episode> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        Ok(from_document(&doc, &self.fields))
+    }
+}
+
+fn damaged(path: &Path, e: &TantivyError) -> Error {
+    Error::IndexDamaged {
+        path: path.to_path_buf(),
+        reason: tantivy_message(e),
+    }
+}
+
+/// Figures reported by `episearch stats`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub episodes: u64,
+    pub podcasts: u64,
+    pub first_date: Option<DateTime<Utc>>,
+    pub last_date: Option<DateTime<Utc>>,
+    pub size_bytes: u64,
+    pub segments: u64,
+}
+
+/// How a writer batches and how much it may use.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    /// Commit after this many changed episodes...
+    pub batch_records: usize,
+    /// ...or when this long has passed since the last commit, whichever comes first.
+    pub batch_interval: Duration,
+    /// Never commit before `finish` (used by `--strict`: all or nothing).
+    pub single_commit: bool,
+    pub threads: usize,
+    pub memory_budget: usize,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            batch_records: 50_000,
+            batch_interval: Duration::from_secs(10),
+            single_commit: false,
+            threads: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .min(4),
+            memory_budget: 300_000_000,
+        }
+    }
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Updated,
+    Unchanged,
+}
+
+/// Running totals of a write session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub commits: u64,
+}
+
+/// A write session: upserts go in batches; each batch is one atomic commit.
+pub struct EpisodeWriter<'a> {
+    index: &'a EpisodeIndex,
+    writer: IndexWriter,
+    options: WriteOptions,
+    /// Episodes written since the last commit, by key (the index cannot see them yet).
+    pending: HashMap<String, Episode>,
+    /// Hashes of keys written during this session, so an index that started empty needs no
+    /// look-ups for keys it has never seen.
+    written: HashSet<u64>,
+    started_empty: bool,
+    since_commit: usize,
+    last_commit: Instant,
+    counts: Counts,
+}
+
+impl EpisodeWriter<'_> {
+    /// Insert `episode`, or merge it into the stored one with the same key (fuller fields win).
+    pub fn upsert(&mut self, episode: Episode) -> Result<Change> {
+        let mut episode = episode.normalise();
+        let key = episode.key();
+        episode.id = Some(key.clone());
+        let hash = key_hash(&key);
+        let existing = match self.pending.get(&key) {
+            Some(e) => Some(e.clone()),
+            None if self.started_empty && !self.written.contains(&hash) => None,
+            None => lookup(&self.index.searcher(), &self.index.fields, &key)?,
+        };
+        let (merged, change) = match existing {
+            Some(old) => {
+                let mut merged = old.clone();
+                merged.merge(episode);
+                if merged == old {
+                    self.counts.unchanged += 1;
+                    return Ok(Change::Unchanged);
+                }
+                self.writer
+                    .delete_term(Term::from_field_text(self.index.fields.id, &key));
+                (merged, Change::Updated)
+            }
+            None => (episode, Change::Added),
+        };
+        self.writer
+            .add_document(to_document(&merged, &self.index.fields))?;
+        self.written.insert(hash);
+        self.pending.insert(key, merged);
+        match change {
+            Change::Added => self.counts.added += 1,
+            _ => self.counts.updated += 1,
+        }
+        self.since_commit += 1;
+        if !self.options.single_commit
+            && (self.since_commit >= self.options.batch_records
+                || self.last_commit.elapsed() >= self.options.batch_interval)
+        {
+            self.commit()?;
+        }
+        Ok(change)
+    }
+
+    /// Make everything written so far durable and visible.
+    pub fn commit(&mut self) -> Result<()> {
+        if self.since_commit == 0 {
+            return Ok(());
+        }
+        self.writer.commit().map_err(|e| self.write_error(&e))?;
+        self.index.reader.reload()?;
+        self.pending.clear();
+        self.since_commit = 0;
+        self.last_commit = Instant::now();
+        self.counts.commits += 1;
+        Ok(())
+    }
+
+    fn write_error(&self, e: &TantivyError) -> Error {
+        Error::Index(format!(
+            "{}: could not commit: {} (the last commit is intact)",
+            self.index.path.display(),
+            tantivy_message(e)
+        ))
+    }
+
+    /// Commit what is left and wait for merges; returns the totals.
+    pub fn finish(mut self) -> Result<Counts> {
+        self.commit()?;
+        let _ = self.writer.wait_merging_threads();
+        Ok(self.counts)
+    }
+
+    /// Drop everything written since the last commit.
+    pub fn abandon(mut self) -> Result<Counts> {
+        self.writer.rollback()?;
+        Ok(self.counts)
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+}
+
+fn key_hash(key: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+fn lookup(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option<Episode>> {
+    let term = Term::from_field_text(fields.id, key);
+    if searcher.doc_freq(&term)? == 0 {
+        return Ok(None);
+    }
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
+    let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    match top.first() {
+        Some((_, address)) => {
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            Ok(Some(from_document(&doc, fields)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The tantivy document for an episode.
+pub fn to_document(e: &Episode, f: &Fields) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    let mut text = |field, value: &Option<String>| {
+        if let Some(v) = value {
+            doc.add_text(field, v);
+        }
+    };
+    text(f.id, &e.id);
+    text(f.podcast, &e.podcast);
+    text(f.podcast_key, &e.podcast);
+    text(f.title, &e.title);
+    text(f.summary, &e.summary);
+    text(f.description, &e.description);
+    text(f.overview, &e.overview);
+    text(f.url, &e.url);
+    text(f.language, &e.language);
+    if let Some(d) = e.date {
+        doc.add_date(
+            f.date,
+            tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+        );
+    }
+    if let Some(d) = e.duration {
+        doc.add_u64(f.duration, d);
+    }
+    doc
+}
+
+/// The episode stored in a tantivy document.
+pub fn from_document(doc: &TantivyDocument, f: &Fields) -> Episode {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    Episode {
+        id: text(f.id),
+        podcast: text(f.podcast),
+        title: text(f.title),
+        date: doc
+            .get_first(f.date)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0)),
+        duration: doc.get_first(f.duration).and_then(|v| v.as_u64()),
+        summary: text(f.summary),
+        description: text(f.description),
+        overview: text(f.overview),
+        url: text(f.url),
+        language: text(f.language),
+    }
+}

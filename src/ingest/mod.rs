@@ -1,0 +1,380 @@
+//! Input formats: finding the files, detecting each one's format from its content, and turning
+//! its bytes into `Episode`s (one file a format, each streaming records to a sink).
+
+pub mod csv;
+pub mod feed;
+pub mod html;
+pub mod json;
+pub mod page;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use crate::episode::Episode;
+use crate::error::{Error, Result};
+
+/// A record that could not be read, with where it sits in its file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordError {
+    /// 1-based line of the record (0 when the whole file is at fault).
+    pub line: usize,
+    /// 1-based column, where known.
+    pub column: Option<usize>,
+    pub reason: String,
+}
+
+impl RecordError {
+    pub fn new(line: usize, reason: impl Into<String>) -> RecordError {
+        RecordError {
+            line,
+            column: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// `path:line:column: reason`, the form every bad record is reported in.
+    pub fn located(&self, source: &str) -> String {
+        match (self.line, self.column) {
+            (0, _) => format!("{source}: {}", self.reason),
+            (l, Some(c)) => format!("{source}:{l}:{c}: {}", self.reason),
+            (l, None) => format!("{source}:{l}: {}", self.reason),
+        }
+    }
+}
+
+/// What a parser hands to its sink: an episode, or the reason a record was unreadable.
+pub type Parsed = std::result::Result<Episode, RecordError>;
+
+/// The sink that receives records; returning an error stops the file (used by `--strict`).
+pub type Sink<'a> = dyn FnMut(Parsed) -> Result<()> + 'a;
+
+/// The input formats episearch reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    JsonLines,
+    Json,
+    Csv,
+    Page,
+    Feed,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::JsonLines => "JSON Lines",
+            Format::Json => "JSON",
+            Format::Csv => "CSV",
+            Format::Page => "episode page",
+            Format::Feed => "RSS/Atom feed",
+        }
+    }
+}
+
+/// Episode field names, the targets of `--map`.
+pub const TARGET_FIELDS: [&str; 10] = [
+    "id",
+    "podcast",
+    "title",
+    "date",
+    "duration",
+    "summary",
+    "description",
+    "overview",
+    "url",
+    "language",
+];
+
+/// How record fields of JSON and CSV inputs map onto episode fields (`--map TARGET=SOURCE`).
+#[derive(Debug, Clone, Default)]
+pub struct FieldMap {
+    explicit: BTreeMap<String, String>,
+}
+
+impl FieldMap {
+    /// Parse `TARGET=SOURCE` pairs.
+    pub fn parse<S: AsRef<str>>(pairs: &[S]) -> Result<FieldMap> {
+        let mut explicit = BTreeMap::new();
+        for pair in pairs {
+            let pair = pair.as_ref();
+            let (target, source) = pair
+                .split_once('=')
+                .ok_or_else(|| Error::Invalid(format!("--map {pair}: expected TARGET=SOURCE")))?;
+            let target = target.trim();
+            if !TARGET_FIELDS.contains(&target) {
+                return Err(Error::Invalid(format!(
+                    "--map {pair}: unknown field `{target}` (one of {})",
+                    TARGET_FIELDS.join(", ")
+                )));
+            }
+            explicit.insert(target.to_string(), source.trim().to_string());
+        }
+        Ok(FieldMap { explicit })
+    }
+
+    /// The record keys to try for `target`, in order: the mapped one alone when mapped, else the
+    /// field's own name and its common aliases in other exports.
+    pub fn sources(&self, target: &str) -> Vec<&str> {
+        if let Some(s) = self.explicit.get(target) {
+            return vec![s.as_str()];
+        }
+        match target {
+            "id" => vec!["id", "guid"],
+            "podcast" => vec!["podcast", "show", "series", "podcast_title", "channel"],
+            "title" => vec!["title", "name"],
+            "date" => vec!["date", "published", "pub_date", "pubDate", "date_published"],
+            "duration" => vec!["duration", "length", "duration_seconds"],
+            "summary" => vec!["summary", "subtitle"],
+            "description" => vec!["description", "content"],
+            "overview" => vec!["overview"],
+            "url" => vec!["url", "link", "audio_url", "website_url", "abs_url"],
+            "language" => vec!["language", "lang"],
+            _ => vec![],
+        }
+    }
+}
+
+/// A place records come from: a file, or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Source {
+    /// The name used in messages.
+    pub fn display(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Stdin => "<stdin>".to_string(),
+        }
+    }
+}
+
+/// Expand the user's paths into sources: folders are walked (sorted, hidden entries skipped),
+/// `-` is standard input. A missing path is an error.
+pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            out.push(Source::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() {
+            walk(path, &mut out)?;
+        } else {
+            out.push(Source::File(path.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.is_file() {
+            out.push(Source::File(path));
+        }
+    }
+    Ok(())
+}
+
+/// What happened to one source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Read(Format),
+    /// Not an episode format (a README, an image): passed over, with the reason.
+    Skipped(String),
+}
+
+/// How many bytes are looked at to detect a format.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Read one source, detect its format and stream its records into `sink`.
+pub fn read_source(source: &Source, map: &FieldMap, sink: &mut Sink) -> Result<Outcome> {
+    let name = source.display();
+    let io_err = |e: io::Error| Error::io(name.clone(), e);
+    let raw: Box<dyn Read> = match source {
+        Source::File(path) => Box::new(File::open(path).map_err(|e| Error::io(path, e))?),
+        Source::Stdin => Box::new(io::stdin().lock()),
+    };
+    let mut raw = BufReader::with_capacity(SNIFF_BYTES, raw);
+    let gzipped = raw.fill_buf().map_err(io_err)?.starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn Read> = if gzipped {
+        Box::new(flate2::read::MultiGzDecoder::new(raw))
+    } else {
+        Box::new(raw)
+    };
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    reader
+        .by_ref()
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| io_err(gz_error(e)))?;
+    let path_hint = match source {
+        Source::File(p) => Some(p.as_path()),
+        Source::Stdin => None,
+    };
+    let format = match detect(&head, path_hint) {
+        Detected::Format(f) => f,
+        Detected::Empty => {
+            sink(Err(RecordError::new(0, "empty file: no episodes")))?;
+            return Ok(Outcome::Read(Format::JsonLines));
+        }
+        Detected::Unknown(reason) => return Ok(Outcome::Skipped(reason)),
+    };
+    let whole = Cursor::new(head).chain(reader);
+    match format {
+        Format::JsonLines => json::read_lines(BufReader::new(whole), map, sink)?,
+        Format::Csv => csv::read(whole, map, sink)?,
+        Format::Json | Format::Page | Format::Feed => {
+            let mut bytes = Vec::new();
+            let mut whole = whole;
+            whole
+                .read_to_end(&mut bytes)
+                .map_err(|e| io_err(gz_error(e)))?;
+            match format {
+                Format::Json => json::read_document(&bytes, map, sink)?,
+                Format::Page => page::read(&bytes, sink)?,
+                _ => feed::read(&bytes, sink)?,
+            }
+        }
+    }
+    Ok(Outcome::Read(format))
+}
+
+fn gz_error(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::InvalidInput || e.kind() == io::ErrorKind::InvalidData {
+        io::Error::new(e.kind(), format!("unreadable compressed data: {e}"))
+    } else {
+        e
+    }
+}
+
+/// The verdict of format detection.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Detected {
+    Format(Format),
+    Empty,
+    Unknown(String),
+}
+
+/// Decide a format from the first bytes of a file (and, for CSV, its name).
+pub fn detect(head: &[u8], path: Option<&Path>) -> Detected {
+    let ext = path
+        .and_then(|p| {
+            let name = p.file_name()?.to_str()?.to_ascii_lowercase();
+            let name = name.strip_suffix(".gz").unwrap_or(&name).to_string();
+            Some(
+                name.rsplit_once('.')
+                    .map(|(_, e)| e.to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+    let text = strip_bom(head);
+    let trimmed = text.trim_ascii_start();
+    if trimmed.is_empty() {
+        return if head.is_empty() || text.iter().all(u8::is_ascii_whitespace) {
+            Detected::Empty
+        } else {
+            Detected::Unknown("not an episode format".into())
+        };
+    }
+    // UTF-16 feeds announce themselves with a BOM: only XML is expected in that encoding.
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Detected::Format(Format::Feed);
+    }
+    let binary = head.iter().take(4096).filter(|&&b| b == 0).count() > 0;
+    if binary && !matches!(trimmed[0], b'{' | b'[') {
+        return Detected::Unknown("binary file, not an episode format".into());
+    }
+    match trimmed[0] {
+        b'{' => {
+            let first_line = trimmed.split(|&b| b == b'\n').next().unwrap_or(trimmed);
+            let complete = serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok();
+            let rest_is_more_lines = trimmed.len() > first_line.len();
+            if complete
+                || (!rest_is_more_lines && ext != "json")
+                || ext == "jsonl"
+                || ext == "ndjson"
+            {
+                Detected::Format(Format::JsonLines)
+            } else {
+                Detected::Format(Format::Json)
+            }
+        }
+        b'[' => Detected::Format(Format::Json),
+        b'<' => Detected::Format(Format::Feed),
+        _ if ext == "csv" => Detected::Format(Format::Csv),
+        _ if ext == "xml" || ext == "rss" || ext == "atom" => Detected::Format(Format::Feed),
+        _ if page::looks_like_page(&String::from_utf8_lossy(text)) => {
+            Detected::Format(Format::Page)
+        }
+        _ => Detected::Unknown("not an episode format".into()),
+    }
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_by_content() {
+        let d = |s: &str, p: &str| detect(s.as_bytes(), Some(Path::new(p)));
+        assert_eq!(
+            d("{\"title\":\"a\"}\n{}", "x"),
+            Detected::Format(Format::JsonLines)
+        );
+        assert_eq!(
+            d("{\n \"title\": \"a\"\n}", "x.json"),
+            Detected::Format(Format::Json)
+        );
+        assert_eq!(d("  [ {} ]", "x"), Detected::Format(Format::Json));
+        assert_eq!(
+            d("\u{feff}<?xml version='1.0'?><rss/>", "x"),
+            Detected::Format(Format::Feed)
+        );
+        assert_eq!(d("title,date\na,b", "x.csv"), Detected::Format(Format::Csv));
+        assert_eq!(d("", "x"), Detected::Empty);
+        assert_eq!(
+            d("# Notes\nhello", "README.md"),
+            Detected::Unknown("not an episode format".into())
+        );
+        assert_eq!(
+            detect(b"\x89PNG\r\n\x1a\n\0\0\0", Some(Path::new("a.png"))),
+            Detected::Unknown("binary file, not an episode format".into())
+        );
+    }
+
+    #[test]
+    fn field_map_parses_and_rejects() {
+        let m = FieldMap::parse(&["title=name", "date=date_published"]).unwrap();
+        assert_eq!(m.sources("title"), vec!["name"]);
+        assert_eq!(m.sources("summary"), vec!["summary", "subtitle"]);
+        let err = FieldMap::parse(&["name"]).unwrap_err().to_string();
+        assert_eq!(err, "--map name: expected TARGET=SOURCE");
+        let err = FieldMap::parse(&["titel=name"]).unwrap_err().to_string();
+        assert!(
+            err.starts_with("--map titel=name: unknown field `titel`"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! episearch: full-text search for podcast episode summaries, on tantivy.
+//!
+//! Data flows one way: [`ingest`] (bytes to [`Episode`]s) → [`indexer`] (episodes to tantivy
+//! documents) → [`search`] (a query to ranked [`search::Hit`]s with highlight ranges) → [`output`]
+//! (hits to text or JSON). The library never prints to the terminal and never exits.
+
+pub mod episode;
+pub mod error;
+pub mod indexer;
+pub mod ingest;
+pub mod output;
+pub mod pipeline;
+pub mod schema;
+pub mod search;
+pub mod snippet;
+pub mod tokenizer;
+
+pub use episode::Episode;
+pub use error::{Error, Result};

@@ -1,0 +1,84 @@
+//! JSON Lines for programs: one object a hit (schema in the README), or one stats object.
+
+use std::io::{self, Write};
+use std::ops::Range;
+
+use chrono::SecondsFormat;
+use serde::Serialize;
+
+use crate::indexer::Stats;
+use crate::search::Hit;
+
+/// One hit as printed by `--json`. `null` where unknown.
+#[derive(Debug, Serialize)]
+pub struct JsonHit<'a> {
+    pub rank: usize,
+    pub score: f32,
+    pub id: Option<&'a str>,
+    pub podcast: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub date: Option<String>,
+    pub duration: Option<u64>,
+    pub url: Option<&'a str>,
+    pub snippet: &'a str,
+    pub highlights: Vec<[usize; 2]>,
+    pub title_highlights: Vec<[usize; 2]>,
+}
+
+fn pairs(ranges: &[Range<usize>]) -> Vec<[usize; 2]> {
+    ranges.iter().map(|r| [r.start, r.end]).collect()
+}
+
+impl<'a> From<&'a Hit> for JsonHit<'a> {
+    fn from(h: &'a Hit) -> JsonHit<'a> {
+        let e = &h.episode;
+        JsonHit {
+            rank: h.rank,
+            score: h.score,
+            id: e.id.as_deref(),
+            podcast: e.podcast.as_deref(),
+            title: e.title.as_deref(),
+            date: e.date.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            duration: e.duration,
+            url: e.url.as_deref(),
+            snippet: &h.snippet.text,
+            highlights: pairs(&h.snippet.highlights),
+            title_highlights: pairs(&h.title.highlights),
+        }
+    }
+}
+
+/// Print one JSON object per hit, one per line.
+pub fn write_hits<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
+    for hit in hits {
+        serde_json::to_writer(&mut *out, &JsonHit::from(hit))?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Stats as one JSON object; dates in RFC 3339 UTC.
+pub fn write_stats<W: Write>(out: &mut W, s: &Stats) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct JsonStats {
+        episodes: u64,
+        podcasts: u64,
+        first_date: Option<String>,
+        last_date: Option<String>,
+        size_bytes: u64,
+        segments: u64,
+    }
+    let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
+        d.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+    };
+    let value = JsonStats {
+        episodes: s.episodes,
+        podcasts: s.podcasts,
+        first_date: date(s.first_date),
+        last_date: date(s.last_date),
+        size_bytes: s.size_bytes,
+        segments: s.segments,
+    };
+    serde_json::to_writer(&mut *out, &value)?;
+    out.write_all(b"\n")
+}

@@ -1,0 +1,138 @@
+//! Text for people: one block a hit, highlights in bold colour or between `**` markers.
+
+use std::io::{self, Write};
+
+use super::{format_duration, format_size, Style};
+use crate::indexer::Stats;
+use crate::search::Hit;
+use crate::snippet::Highlighted;
+
+const HIGHLIGHT_ON: &str = "\x1b[1;31m";
+const TITLE_ON: &str = "\x1b[1m";
+const DIM_ON: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+/// Shown around highlights when colour is off.
+pub const MARKER: &str = "**";
+
+/// Print hits, one block each, separated by blank lines.
+pub fn write_hits<W: Write>(out: &mut W, hits: &[Hit], style: Style) -> io::Result<()> {
+    for (i, hit) in hits.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let e = &hit.episode;
+        write!(out, "{}. ", hit.rank)?;
+        if style == Style::Color {
+            write!(out, "{TITLE_ON}")?;
+        }
+        if hit.title.text.is_empty() {
+            write!(out, "(untitled)")?;
+        } else {
+            write_highlighted(out, &hit.title, style, Some(TITLE_ON))?;
+        }
+        if style == Style::Color {
+            write!(out, "{RESET}")?;
+        }
+        writeln!(out)?;
+        let mut meta = Vec::new();
+        if let Some(p) = &e.podcast {
+            meta.push(clean(p));
+        }
+        if let Some(d) = e.date {
+            meta.push(d.format("%Y-%m-%d").to_string());
+        }
+        if let Some(d) = e.duration {
+            meta.push(format_duration(d));
+        }
+        if !meta.is_empty() {
+            match style {
+                Style::Color => writeln!(out, "   {DIM_ON}{}{RESET}", meta.join(" · "))?,
+                Style::Plain => writeln!(out, "   {}", meta.join(" · "))?,
+            }
+        }
+        if !hit.snippet.text.is_empty() {
+            write!(out, "   ")?;
+            write_highlighted(out, &hit.snippet, style, None)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Write text with its highlights; `resume` is the style to restore after each highlight.
+fn write_highlighted<W: Write>(
+    out: &mut W,
+    h: &Highlighted,
+    style: Style,
+    resume: Option<&str>,
+) -> io::Result<()> {
+    let mut at = 0;
+    for r in &h.highlights {
+        if r.start < at || r.end > h.text.len() {
+            continue;
+        }
+        write!(out, "{}", clean(&h.text[at..r.start]))?;
+        let word = clean(&h.text[r.clone()]);
+        match style {
+            Style::Color => write!(out, "{HIGHLIGHT_ON}{word}{RESET}{}", resume.unwrap_or(""))?,
+            Style::Plain => write!(out, "{MARKER}{word}{MARKER}")?,
+        }
+        at = r.end;
+    }
+    write!(out, "{}", clean(&h.text[at..]))
+}
+
+/// Text safe for a terminal: control characters (escape sequences among them) are dropped and
+/// line breaks become spaces so a hit stays one block.
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\n' | '\t' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// Print index figures, one per line.
+pub fn write_stats<W: Write>(out: &mut W, s: &Stats) -> io::Result<()> {
+    let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
+        d.map_or("-".to_string(), |d| d.format("%Y-%m-%d").to_string())
+    };
+    writeln!(out, "episodes    {}", s.episodes)?;
+    writeln!(out, "podcasts    {}", s.podcasts)?;
+    writeln!(out, "first date  {}", date(s.first_date))?;
+    writeln!(out, "last date   {}", date(s.last_date))?;
+    writeln!(
+        out,
+        "size        {} ({} bytes)",
+        format_size(s.size_bytes),
+        s.size_bytes
+    )?;
+    writeln!(out, "segments    {}", s.segments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_get_markers_without_colour_and_escapes_never_pass() {
+        let h = Highlighted {
+            text: "about tech debt \u{1b}[2Jnow".into(),
+            highlights: std::iter::once(6..15).collect(),
+        };
+        let mut out = Vec::new();
+        write_highlighted(&mut out, &h, Style::Plain, None).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "about **tech debt** [2Jnow"
+        );
+        let mut out = Vec::new();
+        write_highlighted(&mut out, &h, Style::Color, None).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "about \u{1b}[1;31mtech debt\u{1b}[0m [2Jnow"
+        );
+    }
+}

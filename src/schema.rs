@@ -1,0 +1,156 @@
+//! Field names, analyzers and schema construction: the one place that knows them.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer,
+};
+use tantivy::Index;
+
+use crate::tokenizer::WordTokenizer;
+
+/// Name of the analyzer used for English (and language-neutral) text.
+pub const ANALYZER_EN: &str = "episearch_en";
+/// Name of the analyzer for exact, case-insensitive keys (podcast filter).
+pub const ANALYZER_KEY: &str = "episearch_key";
+
+pub const ID: &str = "id";
+pub const PODCAST: &str = "podcast";
+pub const PODCAST_KEY: &str = "podcast_key";
+pub const TITLE: &str = "title";
+pub const DATE: &str = "date";
+pub const DURATION: &str = "duration";
+pub const SUMMARY: &str = "summary";
+pub const DESCRIPTION: &str = "description";
+pub const OVERVIEW: &str = "overview";
+pub const URL: &str = "url";
+pub const LANGUAGE: &str = "language";
+
+/// The searchable body fields, in the order snippets prefer them on a tie.
+pub const BODY_FIELDS: [&str; 3] = [SUMMARY, OVERVIEW, DESCRIPTION];
+
+/// Fields a user may name in a query (`title:rust`).
+pub const QUERYABLE_FIELDS: [&str; 5] = [TITLE, PODCAST, SUMMARY, DESCRIPTION, OVERVIEW];
+
+/// Handles to every field, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub podcast: Field,
+    pub podcast_key: Field,
+    pub title: Field,
+    pub date: Field,
+    pub duration: Field,
+    pub summary: Field,
+    pub description: Field,
+    pub overview: Field,
+    pub url: Field,
+    pub language: Field,
+}
+
+impl Fields {
+    /// Resolve the handles of an index's schema; an index made by something else is refused.
+    pub fn from_schema(schema: &Schema) -> Result<Fields, String> {
+        let get = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| format!("not an episearch index: field `{name}` is missing"))
+        };
+        Ok(Fields {
+            id: get(ID)?,
+            podcast: get(PODCAST)?,
+            podcast_key: get(PODCAST_KEY)?,
+            title: get(TITLE)?,
+            date: get(DATE)?,
+            duration: get(DURATION)?,
+            summary: get(SUMMARY)?,
+            description: get(DESCRIPTION)?,
+            overview: get(OVERVIEW)?,
+            url: get(URL)?,
+            language: get(LANGUAGE)?,
+        })
+    }
+
+    /// The body fields in snippet-preference order.
+    pub fn bodies(&self) -> [Field; 3] {
+        [self.summary, self.overview, self.description]
+    }
+}
+
+/// Build the episode schema.
+pub fn build() -> Schema {
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_EN)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    b.add_text_field(ID, STRING | STORED);
+    b.add_text_field(PODCAST, text.clone());
+    b.add_text_field(
+        PODCAST_KEY,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_KEY)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    b.add_text_field(TITLE, text.clone());
+    b.add_date_field(
+        DATE,
+        DateOptions::default()
+            .set_indexed()
+            .set_stored()
+            .set_fast()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_u64_field(
+        DURATION,
+        NumericOptions::default()
+            .set_indexed()
+            .set_stored()
+            .set_fast(),
+    );
+    b.add_text_field(SUMMARY, text.clone());
+    b.add_text_field(DESCRIPTION, text.clone());
+    b.add_text_field(OVERVIEW, text);
+    b.add_text_field(URL, STORED);
+    b.add_text_field(LANGUAGE, STRING | STORED);
+    b.build()
+}
+
+/// Register the analyzers an index needs; required after every create and open.
+pub fn register_analyzers(index: &Index) {
+    index.tokenizers().register(ANALYZER_EN, english_analyzer());
+    index.tokenizers().register(
+        ANALYZER_KEY,
+        TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+    );
+}
+
+/// Words lower-cased, accents folded (so `cafe` finds `café`), English stems.
+pub fn english_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzed form of `word` as the index holds it.
+pub fn analyze(word: &str) -> Vec<String> {
+    let mut analyzer = english_analyzer();
+    let mut stream = analyzer.token_stream(word);
+    let mut out = Vec::new();
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    out
+}
