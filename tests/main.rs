@@ -1,0 +1,6 @@
+//! The integration tests: one binary, a module per topic.
+
+mod util;
+
+mod cli;
+mod feeds;
