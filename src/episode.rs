@@ -180,6 +180,9 @@ pub fn parse_date(input: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return Some(d.with_timezone(&Utc));
     }
+    if let Some(d) = sql_timestamp(s) {
+        return Some(d);
+    }
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
@@ -208,6 +211,29 @@ pub fn parse_date(input: &str) -> Option<DateTime<Utc>> {
             .and_then(|secs| DateTime::from_timestamp(secs, 0));
     }
     parse_loose_rfc2822(s)
+}
+
+/// Database exports: `2021-11-12 12:44:00+00`, `2021-11-12T12:44:00.5+0100`.
+fn sql_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    if s.len() < 16 || !s.is_char_boundary(10) || !matches!(&s[10..11], " " | "T") {
+        return None;
+    }
+    let mut t = format!("{}T{}", &s[..10], &s[11..]);
+    let zone_at = t[11..].rfind(['+', '-']).map(|i| i + 11);
+    match zone_at {
+        Some(i) if t.len() - i == 3 => t.push_str(":00"),
+        Some(i) if t.len() - i == 5 => t.insert(i + 3, ':'),
+        Some(_) => {}
+        None if t.ends_with('Z') => {}
+        None => t.push('Z'),
+    }
+    if t.len() == 19 || t[16..].starts_with(['+', '-', 'Z']) {
+        // No seconds: `2021-11-12T12:44+00:00`.
+        t.insert_str(16, ":00");
+    }
+    DateTime::parse_from_rfc3339(&t)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// RFC 2822 as feeds really write it: optional weekday (possibly misspelt or unabbreviated),
@@ -366,6 +392,12 @@ mod tests {
             ymd("Tuesday, 03 Feb 2026 10:00:00"),
             "2026-02-03T10:00:00+00:00"
         );
+        assert_eq!(ymd("2021-11-12 12:44:00+00"), "2021-11-12T12:44:00+00:00");
+        assert_eq!(
+            ymd("2021-11-12 12:44:00.25+0100"),
+            "2021-11-12T11:44:00.250+00:00"
+        );
+        assert_eq!(ymd("2021-11-12 12:44"), "2021-11-12T12:44:00+00:00");
         assert!(parse_date("yesterday").is_none());
         assert!(parse_date("").is_none());
     }

@@ -186,6 +186,23 @@ impl EpisodeIndex {
         Ok(names.len() as u64)
     }
 
+    /// The stemmed-text fields that hold any episode, so queries only look where text is.
+    pub fn languages_present(&self) -> Vec<tantivy::schema::Field> {
+        let searcher = self.searcher();
+        self.fields
+            .stemmed
+            .iter()
+            .copied()
+            .filter(|&field| {
+                searcher.segment_readers().iter().any(|s| {
+                    s.inverted_index(field)
+                        .map(|i| i.terms().num_terms() > 0)
+                        .unwrap_or(false)
+                })
+            })
+            .collect()
+    }
+
     /// Read back the episode stored at `address`.
     pub fn episode_at(&self, searcher: &Searcher, address: DocAddress) -> Result<Episode> {
         let doc: TantivyDocument = searcher.doc(address)?;
@@ -394,6 +411,14 @@ pub fn to_document(e: &Episode, f: &Fields) -> TantivyDocument {
     text(f.overview, &e.overview);
     text(f.url, &e.url);
     text(f.language, &e.language);
+    if let Some(slot) = e.language.as_deref().and_then(schema::stemmed_language) {
+        for text in [&e.title, &e.summary, &e.description, &e.overview]
+            .into_iter()
+            .flatten()
+        {
+            doc.add_text(f.stemmed[slot], text);
+        }
+    }
     if let Some(d) = e.date {
         doc.add_date(
             f.date,

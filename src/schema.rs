@@ -28,6 +28,42 @@ pub const OVERVIEW: &str = "overview";
 pub const URL: &str = "url";
 pub const LANGUAGE: &str = "language";
 
+/// Languages with a tantivy stemmer other than English: (language subtag, stemmer, field).
+/// An episode whose feed declares one of these also has all its text in that field, analysed
+/// with the language's own stemmer, so `Nachricht` finds `Nachrichten`. English and every
+/// other language are served by the main fields' English analysis alone.
+pub const STEMMED_LANGUAGES: [(&str, Language, &str); 17] = [
+    ("ar", Language::Arabic, "text_ar"),
+    ("da", Language::Danish, "text_da"),
+    ("nl", Language::Dutch, "text_nl"),
+    ("fi", Language::Finnish, "text_fi"),
+    ("fr", Language::French, "text_fr"),
+    ("de", Language::German, "text_de"),
+    ("el", Language::Greek, "text_el"),
+    ("hu", Language::Hungarian, "text_hu"),
+    ("it", Language::Italian, "text_it"),
+    ("no", Language::Norwegian, "text_no"),
+    ("pt", Language::Portuguese, "text_pt"),
+    ("ro", Language::Romanian, "text_ro"),
+    ("ru", Language::Russian, "text_ru"),
+    ("es", Language::Spanish, "text_es"),
+    ("sv", Language::Swedish, "text_sv"),
+    ("ta", Language::Tamil, "text_ta"),
+    ("tr", Language::Turkish, "text_tr"),
+];
+
+/// The index of the stemmed-text field for a BCP 47 tag (`de-DE` → German), if any.
+pub fn stemmed_language(tag: &str) -> Option<usize> {
+    let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    let primary = match primary.as_str() {
+        "nb" | "nn" => "no",
+        other => other,
+    };
+    STEMMED_LANGUAGES
+        .iter()
+        .position(|(code, _, _)| *code == primary)
+}
+
 /// The searchable body fields, in the order snippets prefer them on a tie.
 pub const BODY_FIELDS: [&str; 3] = [SUMMARY, OVERVIEW, DESCRIPTION];
 
@@ -48,6 +84,8 @@ pub struct Fields {
     pub overview: Field,
     pub url: Field,
     pub language: Field,
+    /// One per entry of `STEMMED_LANGUAGES`, same order.
+    pub stemmed: [Field; 17],
 }
 
 impl Fields {
@@ -70,6 +108,13 @@ impl Fields {
             overview: get(OVERVIEW)?,
             url: get(URL)?,
             language: get(LANGUAGE)?,
+            stemmed: {
+                let mut fields = [get(ID)?; 17];
+                for (slot, (_, _, name)) in fields.iter_mut().zip(STEMMED_LANGUAGES) {
+                    *slot = get(name)?;
+                }
+                fields
+            },
         })
     }
 
@@ -120,12 +165,37 @@ pub fn build() -> Schema {
     b.add_text_field(OVERVIEW, text);
     b.add_text_field(URL, STORED);
     b.add_text_field(LANGUAGE, STRING | STORED);
+    for (code, _, name) in STEMMED_LANGUAGES {
+        b.add_text_field(
+            name,
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(&stemmed_analyzer_name(code))
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        );
+    }
     b.build()
+}
+
+fn stemmed_analyzer_name(code: &str) -> String {
+    format!("episearch_{code}")
 }
 
 /// Register the analyzers an index needs; required after every create and open.
 pub fn register_analyzers(index: &Index) {
     index.tokenizers().register(ANALYZER_EN, english_analyzer());
+    for (code, language, _) in STEMMED_LANGUAGES {
+        // No accent folding here: these stemmers' rules depend on the accents.
+        index.tokenizers().register(
+            &stemmed_analyzer_name(code),
+            TextAnalyzer::builder(WordTokenizer)
+                .filter(RemoveLongFilter::limit(64))
+                .filter(LowerCaser)
+                .filter(Stemmer::new(language))
+                .build(),
+        );
+    }
     index.tokenizers().register(
         ANALYZER_KEY,
         TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())

@@ -236,10 +236,9 @@ impl EpisodeIndex {
 
 fn parser(index: &EpisodeIndex) -> QueryParser {
     let f = &index.fields;
-    let mut parser = QueryParser::for_index(
-        &index.index,
-        vec![f.title, f.summary, f.description, f.overview],
-    );
+    let mut fields = vec![f.title, f.summary, f.description, f.overview];
+    fields.extend(index.languages_present());
+    let mut parser = QueryParser::for_index(&index.index, fields);
     parser.set_field_boost(f.title, TITLE_BOOST);
     parser
 }
