@@ -398,3 +398,76 @@ fn colour_is_bold_red_when_asked_and_off_with_no_color() {
     assert!(!r.stdout.contains('\u{1b}'));
     assert!(r.stdout.contains("**tech debt**"));
 }
+
+#[test]
+fn stats_as_text() {
+    let ws = Workspace::new();
+    ws.index_corpus();
+    let r = ws.run(&["stats"]);
+    assert_eq!(r.code, 0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "episodes    6",
+            "podcasts    1",
+            "first date  2026-02-24",
+            "last date   2026-03-31"
+        ]
+    );
+    assert!(
+        lines[4].starts_with("size        ") && lines[4].ends_with(" bytes)"),
+        "{}",
+        lines[4]
+    );
+    assert!(lines[5].starts_with("segments    "), "{}", lines[5]);
+}
+
+#[test]
+fn the_snippet_comes_from_the_body_field_that_matched_best() {
+    let ws = Workspace::new();
+    let input = ws.write(
+        "e.jsonl",
+        r#"{"id":"x","title":"Mixed","summary":"A short note on gardens and soil.","description":"Nothing here.","overview":"Long talk about compost, worms and soil, and how gardens thrive on compost."}"#,
+    );
+    assert_eq!(ws.run(&["index", input.to_str().unwrap()]).code, 0);
+    let hit = &json_lines(&ws.run(&["search", "--json", "compost worms"]).stdout)[0];
+    assert_eq!(
+        hit["snippet"],
+        "Long talk about compost, worms and soil, and how gardens thrive on compost."
+    );
+    let hit = &json_lines(&ws.run(&["search", "--json", "gardens soil"]).stdout)[0];
+    assert_eq!(hit["snippet"], "A short note on gardens and soil.");
+    assert_eq!(hit["highlights"], serde_json::json!([[16, 23], [28, 32]]));
+}
+
+#[test]
+fn a_closed_pipe_exits_quietly() {
+    let ws = Workspace::new();
+    let many: String = (0..3000)
+        .map(|i| format!("{{\"id\":\"{i}\",\"title\":\"Walrus number {i}\",\"summary\":\"The walrus talks at length about walrus things, episode {i}.\"}}\n"))
+        .collect();
+    let input = ws.write("many.jsonl", many);
+    assert_eq!(ws.run(&["index", input.to_str().unwrap()]).code, 0);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("episearch"))
+        .args([
+            "--index",
+            ws.index_dir().to_str().unwrap(),
+            "search",
+            "-n",
+            "3000",
+            "walrus",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then hang up: the rest (far more than a pipe holds) hits a closed pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
