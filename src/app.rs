@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use episearch::bench::{self, BenchOptions};
 use episearch::episode::parse_duration;
 use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::ingest::{collect_sources, FieldMap, Source};
@@ -15,7 +16,7 @@ use episearch::pipeline::{self, Event, IngestOptions, IngestReport};
 use episearch::search::{Period, SearchOptions, SortOrder};
 use episearch::Error;
 
-use crate::cli::{Cli, ColorChoice, Command, IndexArgs, SearchArgs, Sort, StatsArgs};
+use crate::cli::{BenchArgs, Cli, ColorChoice, Command, IndexArgs, SearchArgs, Sort, StatsArgs};
 
 const DEFAULT_INDEX: &str = "index";
 const DEFAULT_CORPUS: &str = "corpus";
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index(args) => index(&index_dir, args),
         Command::Search(args) => search(&index_dir, explicit_index, args, style),
         Command::Stats(args) => stats(&index_dir, args),
+        Command::Bench(args) => bench(&index_dir, explicit_index, args),
     }
 }
 
@@ -141,11 +143,7 @@ fn search(
     style: Style,
 ) -> Result<ExitCode> {
     let options = search_options(&args)?;
-    let index = match EpisodeIndex::open(index_dir) {
-        Ok(index) => index,
-        Err(Error::IndexMissing { .. }) if !explicit_index => build_default_index(index_dir)?,
-        Err(e) => return Err(e.into()),
-    };
+    let index = open_for_search(index_dir, explicit_index)?;
     let results = index.search(&options)?;
     for warning in &results.warnings {
         eprintln!("episearch: warning: {}", one_line(warning));
@@ -163,6 +161,15 @@ fn search(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The index to search; the default one is built from `corpus/` on first use.
+fn open_for_search(index_dir: &Path, explicit_index: bool) -> Result<EpisodeIndex> {
+    match EpisodeIndex::open(index_dir) {
+        Ok(index) => Ok(index),
+        Err(Error::IndexMissing { .. }) if !explicit_index => build_default_index(index_dir),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Resolve search flags into library options, validating each.
@@ -236,6 +243,29 @@ fn stats(index_dir: &Path, args: StatsArgs) -> Result<ExitCode> {
         output::json::write_stats(&mut out, &stats)?;
     } else {
         output::text::write_stats(&mut out, &stats)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(index_dir: &Path, explicit_index: bool, args: BenchArgs) -> Result<ExitCode> {
+    let queries = bench::read_queries(&args.queries)?;
+    let index = open_for_search(index_dir, explicit_index)?;
+    let options = BenchOptions {
+        runs: args.runs.max(1),
+        warmup: args.warmup,
+        search: SearchOptions {
+            limit: args.limit,
+            ..SearchOptions::default()
+        },
+    };
+    let latency = bench::measure(&index, &queries, &options)?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        output::json::write_latency(&mut out, &latency)?;
+    } else {
+        output::text::write_latency(&mut out, &latency)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

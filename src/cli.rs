@@ -54,6 +54,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Show what the index holds
     Stats(StatsArgs),
+    /// Time the queries of a file as `search` runs them: latency percentiles and queries/s
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +137,29 @@ pub enum Sort {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Query file: one query a line, or JSON Lines with a `query` field (TREC topics)
+    #[arg(long, required = true, value_name = "FILE")]
+    pub queries: PathBuf,
+
+    /// Timed passes over all the queries
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub runs: usize,
+
+    /// Untimed passes first
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub warmup: usize,
+
+    /// Hits per query (each with its snippet)
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,

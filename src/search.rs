@@ -92,6 +92,9 @@ pub struct Hit {
     pub snippet: Highlighted,
 }
 
+/// Scores and addresses of one page of hits, best first.
+pub type Ranked = Vec<(f32, DocAddress)>;
+
 /// The hits of one search and what the user should be told about the query.
 #[derive(Debug, Clone, Default)]
 pub struct SearchResults {
@@ -171,36 +174,8 @@ impl EpisodeIndex {
     /// Run a search.
     pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
         let searcher = self.searcher();
-        let compiled = compile(self, &options.query)?;
-        let Some(compiled) = compiled else {
+        let Some((compiled, found)) = self.ranked(&searcher, options)? else {
             return Ok(SearchResults::default());
-        };
-        let query = with_filters(&self.fields, compiled.scoring, options);
-        let limit = options.limit.max(1);
-        let found: Vec<(f32, DocAddress)> = match options.sort {
-            SortOrder::Relevance => searcher.search(
-                &*query,
-                &TopDocs::with_limit(limit)
-                    .and_offset(options.offset)
-                    .order_by_score(),
-            )?,
-            SortOrder::Newest | SortOrder::Oldest => {
-                let order = if options.sort == SortOrder::Newest {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                let by_date: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher.search(
-                    &*query,
-                    &TopDocs::with_limit(limit)
-                        .and_offset(options.offset)
-                        .order_by_fast_field(schema::DATE, order),
-                )?;
-                by_date
-                    .into_iter()
-                    .map(|(_, addr)| Ok((query.explain(&searcher, addr)?.value(), addr)))
-                    .collect::<Result<_>>()?
-            }
         };
         if options.limit == 0 {
             return Ok(SearchResults {
@@ -231,6 +206,73 @@ impl EpisodeIndex {
             hits,
             warnings: compiled.warnings,
         })
+    }
+
+    /// The ranked addresses of a search alone: no documents read, no snippets made.
+    pub fn rank(&self, options: &SearchOptions) -> Result<Ranked> {
+        let searcher = self.searcher();
+        Ok(self
+            .ranked(&searcher, options)?
+            .map(|(_, found)| found)
+            .unwrap_or_default())
+    }
+
+    /// Title and snippet highlights of `episodes` for `query`: the snippet step of a search
+    /// alone.
+    pub fn highlight(
+        &self,
+        query: &str,
+        episodes: &[Episode],
+        snippet_chars: usize,
+    ) -> Result<Vec<(Highlighted, Highlighted)>> {
+        let searcher = self.searcher();
+        let Some(compiled) = compile(self, query)? else {
+            return Ok(Vec::new());
+        };
+        let highlighter =
+            Highlighter::new(&searcher, &*compiled.text, &self.fields, snippet_chars)?;
+        Ok(episodes.iter().map(|e| highlighter.highlight(e)).collect())
+    }
+
+    /// Compile and rank: the query with its filters, and the page of addresses it finds.
+    fn ranked(
+        &self,
+        searcher: &Searcher,
+        options: &SearchOptions,
+    ) -> Result<Option<(Compiled, Ranked)>> {
+        let Some(mut compiled) = compile(self, &options.query)? else {
+            return Ok(None);
+        };
+        let scoring =
+            std::mem::replace(&mut compiled.scoring, Box::new(tantivy::query::EmptyQuery));
+        let query = with_filters(&self.fields, scoring, options);
+        let limit = options.limit.max(1);
+        let found: Vec<(f32, DocAddress)> = match options.sort {
+            SortOrder::Relevance => searcher.search(
+                &*query,
+                &TopDocs::with_limit(limit)
+                    .and_offset(options.offset)
+                    .order_by_score(),
+            )?,
+            SortOrder::Newest | SortOrder::Oldest => {
+                let order = if options.sort == SortOrder::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let by_date: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher.search(
+                    &*query,
+                    &TopDocs::with_limit(limit)
+                        .and_offset(options.offset)
+                        .order_by_fast_field(schema::DATE, order),
+                )?;
+                by_date
+                    .into_iter()
+                    .map(|(_, addr)| Ok((query.explain(searcher, addr)?.value(), addr)))
+                    .collect::<Result<_>>()?
+            }
+        };
+        Ok(Some((compiled, found)))
     }
 }
 

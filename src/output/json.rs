@@ -6,6 +6,7 @@ use std::ops::Range;
 use chrono::SecondsFormat;
 use serde::Serialize;
 
+use crate::bench::Latency;
 use crate::indexer::Stats;
 use crate::search::Hit;
 
@@ -55,6 +56,12 @@ pub fn write_hits<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// Latency figures of `bench` as one JSON object.
+pub fn write_latency<W: Write>(out: &mut W, latency: &Latency) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, latency)?;
+    out.write_all(b"\n")
 }
 
 /// Stats as one JSON object; dates in RFC 3339 UTC.

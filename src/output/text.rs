@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::{format_duration, format_size, Style};
+use crate::bench::Latency;
 use crate::indexer::Stats;
 use crate::search::Hit;
 use crate::snippet::Highlighted;
@@ -92,6 +93,17 @@ pub fn clean(s: &str) -> String {
             c => Some(c),
         })
         .collect()
+}
+
+/// Print latency figures, one per line, times in microseconds.
+pub fn write_latency<W: Write>(out: &mut W, l: &Latency) -> io::Result<()> {
+    writeln!(out, "queries     {} x {} runs", l.queries, l.runs)?;
+    writeln!(out, "p50         {:.0} us", l.p50_us)?;
+    writeln!(out, "p95         {:.0} us", l.p95_us)?;
+    writeln!(out, "p99         {:.0} us", l.p99_us)?;
+    writeln!(out, "max         {:.0} us", l.max_us)?;
+    writeln!(out, "mean        {:.0} us", l.mean_us)?;
+    writeln!(out, "queries/s   {:.0}", l.qps)
 }
 
 /// Print index figures, one per line.
