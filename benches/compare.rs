@@ -1,0 +1,170 @@
+//! Side by side: the same canonical corpus indexed and searched by episearch and by SQLite FTS5,
+//! the 108 TREC podcast queries with OR semantics, one table of figures and ratios.
+//!
+//! `cargo bench --bench compare [-- --runs N --dir DIR]`; `--dir` keeps both indexes (for
+//! hyperfine). With `-- --test` (as `cargo bench -- --test` passes) a few hundred records.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::fts5::Fts5;
+use episearch::bench::Latency;
+use episearch::indexer::{EpisodeIndex, WriteOptions};
+use episearch::search::SearchOptions;
+
+fn main() {
+    let test = common::test_mode();
+    let runs: usize = common::arg("runs")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(if test { 1 } else { 5 });
+    let limit = if test { 300 } else { usize::MAX };
+    let started = Instant::now();
+    let (episodes, origin) = common::corpus_or_generated(limit);
+    let bytes = common::text_bytes(&episodes);
+    println!(
+        "corpus: {} episodes, {:.1} MB of text ({origin}), read in {:.1}s",
+        episodes.len(),
+        bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = common::arg("dir").map_or_else(|| temp.path().to_path_buf(), PathBuf::from);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+
+    // Index: episearch with its defaults (as `episearch index`), FTS5 in one transaction.
+    let ep_dir = dir.join("episearch");
+    let _ = std::fs::remove_dir_all(&ep_dir);
+    let t = Instant::now();
+    let index = EpisodeIndex::open_or_create(&ep_dir).expect("create index");
+    let mut writer = index.writer(WriteOptions::default()).expect("writer");
+    for e in &episodes {
+        writer.upsert(e.clone()).expect("upsert");
+    }
+    writer.finish().expect("finish");
+    let ep_index = t.elapsed();
+
+    let t = Instant::now();
+    let mut fts = Fts5::create(&dir.join("fts5.db"));
+    fts.index(&episodes);
+    let fts_index = t.elapsed();
+
+    let queries = common::queries();
+    let options = |q: &str| SearchOptions {
+        query: q.to_string(),
+        ..SearchOptions::default()
+    };
+    let fts_queries: Vec<String> = queries.iter().map(|q| Fts5::or_query(q)).collect();
+
+    let ep_rank = time(&queries, runs, |q| {
+        index.rank(&options(q)).expect("rank").len()
+    });
+    let ep_page = time(&queries, runs, |q| {
+        index.search(&options(q)).expect("search").hits.len()
+    });
+    let fts_rank = time(&fts_queries, runs, |q| fts.rank(q, 10).len());
+    let fts_page = time(&fts_queries, runs, |q| fts.search(q, 10).len());
+
+    println!(
+        "{} queries x {runs} runs (after 1 warm-up pass), OR semantics, top 10; threads: episearch {} for indexing, FTS5 1",
+        queries.len(),
+        WriteOptions::default().threads
+    );
+    println!(
+        "{:<34} {:>12} {:>12} {:>10}",
+        "figure", "episearch", "fts5", "fts5/ep"
+    );
+    let row = |name: &str, ep: f64, fts: f64, unit: &str| {
+        println!(
+            "{:<34} {:>9.3} {unit:<2} {:>9.3} {unit:<2} {:>9.2}x",
+            name,
+            ep,
+            fts,
+            fts / ep
+        );
+    };
+    row(
+        "index time",
+        ep_index.as_secs_f64(),
+        fts_index.as_secs_f64(),
+        "s",
+    );
+    for (name, ep, fts) in [
+        ("search alone", &ep_rank, &fts_rank),
+        ("top 10 + snippets", &ep_page, &fts_page),
+    ] {
+        row(
+            &format!("{name} p50"),
+            ep.0.p50_us / 1e3,
+            fts.0.p50_us / 1e3,
+            "ms",
+        );
+        row(
+            &format!("{name} p95"),
+            ep.0.p95_us / 1e3,
+            fts.0.p95_us / 1e3,
+            "ms",
+        );
+        row(
+            &format!("{name} p99"),
+            ep.0.p99_us / 1e3,
+            fts.0.p99_us / 1e3,
+            "ms",
+        );
+        row(
+            &format!("{name} mean"),
+            ep.0.mean_us / 1e3,
+            fts.0.mean_us / 1e3,
+            "ms",
+        );
+    }
+    println!(
+        "hits returned: episearch {} / fts5 {} (sum over one pass)",
+        ep_page.1, fts_page.1
+    );
+    println!(
+        "on disk: episearch {:.1} MB, fts5 {:.1} MB",
+        dir_size(&ep_dir) as f64 / 1e6,
+        std::fs::metadata(dir.join("fts5.db")).map_or(0, |m| m.len()) as f64 / 1e6
+    );
+    if let Some(rss) = common::peak_rss() {
+        println!("peak RSS of this process: {:.0} MB", rss as f64 / 1e6);
+    }
+}
+
+/// Latency of `run` over every query, one untimed pass first; also the number of hits of the
+/// last pass.
+fn time<F: FnMut(&str) -> usize>(queries: &[String], runs: usize, mut run: F) -> (Latency, usize) {
+    for q in queries {
+        std::hint::black_box(run(q));
+    }
+    let mut samples = Vec::with_capacity(queries.len() * runs);
+    let mut hits = 0;
+    let started = Instant::now();
+    for _ in 0..runs {
+        hits = 0;
+        for q in queries {
+            let t = Instant::now();
+            hits += std::hint::black_box(run(q));
+            samples.push(t.elapsed());
+        }
+    }
+    let wall: Duration = started.elapsed();
+    (
+        Latency::from_samples(&mut samples, queries.len(), runs, wall),
+        hits,
+    )
+}
+
+fn dir_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
