@@ -6,6 +6,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer,
+    TextAnalyzerBuilder,
 };
 use tantivy::Index;
 
@@ -206,12 +207,28 @@ pub fn register_analyzers(index: &Index) {
 
 /// Words lower-cased, accents folded (so `cafe` finds `café`), English stems.
 pub fn english_analyzer() -> TextAnalyzer {
+    english_words_builder()
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The English analyzer without its last step, stemming (which highlighting does itself).
+pub fn english_words() -> TextAnalyzer {
+    english_words_builder().build()
+}
+
+/// The English stemmer alone, over a whole string (one token, already lower-cased and folded).
+pub fn english_stemmer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+fn english_words_builder() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build()
 }
 
 /// The analyzed form of `word` as the index holds it.

@@ -1,5 +1,6 @@
 //! Query building (parser, tiers, filters, sort), ranking and hits with highlights.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
@@ -9,13 +10,14 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::episode::Episode;
 use crate::error::{Error, Result};
 use crate::indexer::{from_document, EpisodeIndex};
 use crate::schema::{self, Fields};
-use crate::snippet::{self, Highlighted};
+use crate::snippet::{self, Highlighted, MatchTokenizer};
 use crate::tokenizer;
 
 /// Weight of a title match relative to a body match.
@@ -495,15 +497,15 @@ impl Highlighter {
         f: &Fields,
         snippet_chars: usize,
     ) -> Result<Highlighter> {
-        let mut title = SnippetGenerator::create(searcher, query, f.title)?;
-        title.set_max_num_chars(10_000);
+        let title = generator(searcher, query, f.title, 10_000)?;
         let bodies = f
             .bodies()
             .into_iter()
             .map(|field| {
-                let mut g = SnippetGenerator::create(searcher, query, field)?;
-                g.set_max_num_chars(snippet_chars.max(20));
-                Ok((field, g))
+                Ok((
+                    field,
+                    generator(searcher, query, field, snippet_chars.max(20))?,
+                ))
             })
             .collect::<Result<_>>()?;
         Ok(Highlighter {
@@ -570,4 +572,31 @@ impl Highlighter {
         };
         (title, snippet)
     }
+}
+
+/// What `SnippetGenerator::create` makes (each query term of `field` present in the index,
+/// weighted by rarity), with the analyzer that stems only words that could match.
+fn generator(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+    max_chars: usize,
+) -> Result<SnippetGenerator> {
+    let mut terms = BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut weighted = BTreeMap::new();
+    for term in terms {
+        if let Some(text) = term.value().as_str() {
+            let doc_freq = searcher.doc_freq(&term)?;
+            if doc_freq > 0 {
+                weighted.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+            }
+        }
+    }
+    let analyzer = TextAnalyzer::from(MatchTokenizer::new(weighted.keys().map(String::as_str)));
+    Ok(SnippetGenerator::new(weighted, analyzer, field, max_chars))
 }

@@ -2,6 +2,11 @@
 //! Ranges, not markup: rendering is the printer's job.
 
 use std::ops::Range;
+use std::sync::Arc;
+
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+
+use crate::schema;
 
 /// A piece of text with the byte ranges (into `text`) that matched the query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -106,6 +111,85 @@ pub fn opening(text: &str, max_chars: usize) -> Highlighted {
     window(text, &[], 0, max_chars)
 }
 
+/// The English analyzer as highlighting uses it for one query: the same tokens and stems as
+/// the index holds, except that only words that could stem to one of the query's terms are
+/// stemmed. Stemming every word of every hit was the largest single cost of a search with
+/// snippets; the other words cannot match, so their unstemmed form serves as well.
+#[derive(Clone)]
+pub struct MatchTokenizer {
+    words: TextAnalyzer,
+    stemmer: TextAnalyzer,
+    prefixes: Arc<[String]>,
+}
+
+impl MatchTokenizer {
+    /// For these query terms (as the index holds them: stems).
+    pub fn new<'a>(terms: impl IntoIterator<Item = &'a str>) -> MatchTokenizer {
+        MatchTokenizer {
+            words: schema::english_words(),
+            stemmer: schema::english_stemmer(),
+            prefixes: terms.into_iter().map(stem_prefix).collect(),
+        }
+    }
+}
+
+/// What a word must start with to stem to `term`. An English (Porter 2) stem keeps its word
+/// up to at most its last two characters (`dying` → `die`, `skies` → `sky` are the furthest
+/// cases), so a word starting otherwise cannot stem to `term`.
+fn stem_prefix(term: &str) -> String {
+    let keep = term.chars().count().saturating_sub(2).max(1);
+    term.chars().take(keep).collect()
+}
+
+/// The tokens of one text, made up front.
+pub struct MatchTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for MatchTokenizer {
+    type TokenStream<'a> = MatchTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MatchTokenStream {
+        let mut tokens = Vec::new();
+        let mut words = self.words.token_stream(text);
+        while let Some(t) = words.next() {
+            tokens.push(t.clone());
+        }
+        drop(words);
+        for token in &mut tokens {
+            if self
+                .prefixes
+                .iter()
+                .any(|p| token.text.starts_with(p.as_str()))
+            {
+                let mut stems = self.stemmer.token_stream(&token.text);
+                let stem = stems.next().map(|t| t.text.clone());
+                drop(stems);
+                if let Some(stem) = stem {
+                    token.text = stem;
+                }
+            }
+        }
+        MatchTokenStream { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for MatchTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +218,37 @@ mod tests {
         assert_eq!(
             opening("alpha beta gamma delta epsilon zeta eta theta", 20).text,
             "alpha beta gamma"
+        );
+    }
+
+    #[test]
+    fn match_tokenizer_stems_what_can_match_like_the_index() {
+        let analyzed = |text: &str, terms: &[&str]| {
+            let mut t = MatchTokenizer::new(terms.iter().copied());
+            let mut s = t.token_stream(text);
+            let mut out = Vec::new();
+            while let Some(tok) = s.next() {
+                out.push(tok.text.clone());
+            }
+            out
+        };
+        let text = "Dying skies, running Cafés and generously organized meetings";
+        let full = schema::analyze(text);
+        let mut terms: Vec<&str> = full.iter().map(String::as_str).collect();
+        assert_eq!(analyzed(text, &terms), full);
+        terms.retain(|t| *t == "die" || *t == "cafe");
+        assert_eq!(
+            analyzed(text, &terms),
+            [
+                "die",
+                "skies",
+                "running",
+                "cafe",
+                "and",
+                "generously",
+                "organized",
+                "meetings"
+            ]
         );
     }
 }
