@@ -2,7 +2,8 @@
 //! the 108 TREC podcast queries with OR semantics, one table of figures and ratios.
 //!
 //! `cargo bench --bench compare [-- --runs N --dir DIR]`; `--dir` keeps both indexes (for
-//! hyperfine). With `-- --test` (as `cargo bench -- --test` passes) a few hundred records.
+//! hyperfine). `--threads N`, `--memory-mb N` and `--single-commit` change episearch's writer
+//! options (default: those of `episearch index`); `--index-only` stops after indexing. With `-- --test` (as `cargo bench -- --test` passes) a few hundred records.
 
 mod common;
 
@@ -38,7 +39,16 @@ fn main() {
     let _ = std::fs::remove_dir_all(&ep_dir);
     let t = Instant::now();
     let index = EpisodeIndex::open_or_create(&ep_dir).expect("create index");
-    let mut writer = index.writer(WriteOptions::default()).expect("writer");
+    let mut write = WriteOptions::default();
+    if let Some(t) = common::arg("threads").and_then(|t| t.parse().ok()) {
+        write.threads = t;
+    }
+    if let Some(m) = common::arg("memory-mb").and_then(|m| m.parse::<usize>().ok()) {
+        write.memory_budget = m * 1_000_000;
+    }
+    write.single_commit = std::env::args().any(|a| a == "--single-commit");
+    let threads = write.threads;
+    let mut writer = index.writer(write).expect("writer");
     for e in &episodes {
         writer.upsert(e.clone()).expect("upsert");
     }
@@ -50,6 +60,14 @@ fn main() {
     fts.index(&episodes);
     let fts_index = t.elapsed();
 
+    if std::env::args().any(|a| a == "--index-only") {
+        println!(
+            "index time: episearch {:.3} s ({threads} threads), fts5 {:.3} s",
+            ep_index.as_secs_f64(),
+            fts_index.as_secs_f64()
+        );
+        return;
+    }
     let queries = common::queries();
     let options = |q: &str| SearchOptions {
         query: q.to_string(),
@@ -69,7 +87,7 @@ fn main() {
     println!(
         "{} queries x {runs} runs (after 1 warm-up pass), OR semantics, top 10; threads: episearch {} for indexing, FTS5 1",
         queries.len(),
-        WriteOptions::default().threads
+        threads
     );
     println!(
         "{:<34} {:>12} {:>12} {:>10}",
