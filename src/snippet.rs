@@ -153,8 +153,8 @@ impl Tokenizer for MatchTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> MatchTokenStream {
         let mut tokens = Vec::new();
         let mut words = self.words.token_stream(text);
-        while let Some(t) = words.next() {
-            tokens.push(t.clone());
+        while words.advance() {
+            tokens.push(std::mem::take(words.token_mut()));
         }
         drop(words);
         for token in &mut tokens {

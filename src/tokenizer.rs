@@ -61,7 +61,8 @@ pub fn split(text: &str) -> Vec<Token> {
             i += 1;
             continue;
         }
-        let mut word = String::new();
+        // Most words fit: one allocation instead of a few growing ones.
+        let mut word = String::with_capacity(16);
         let mut from = start_byte;
         // `.net`: a dot that follows nothing word-like.
         if i >= 1 && chars[i - 1].1 == '.' && (i < 2 || !chars[i - 2].1.is_alphanumeric()) {
@@ -91,20 +92,15 @@ pub fn split(text: &str) -> Vec<Token> {
             }
         }
         // `c++`, `c#`, `f#`
-        if j < chars.len() {
-            let rest: String = chars[j..chars.len().min(j + 3)]
-                .iter()
-                .map(|(_, c)| *c)
-                .collect();
-            let followed_by_word =
-                |k: usize| chars.get(k).is_some_and(|(_, n)| n.is_alphanumeric());
-            if rest.starts_with("++") && !followed_by_word(j + 2) {
-                word.push_str("++");
-                j += 2;
-            } else if rest.starts_with('#') && !followed_by_word(j + 1) {
-                word.push('#');
-                j += 1;
-            }
+        // (Looked at in place: this runs once a word, for every word indexed or highlighted.)
+        let at = |k: usize| chars.get(k).map(|(_, c)| *c);
+        let followed_by_word = |k: usize| at(k).is_some_and(char::is_alphanumeric);
+        if at(j) == Some('+') && at(j + 1) == Some('+') && !followed_by_word(j + 2) {
+            word.push_str("++");
+            j += 2;
+        } else if at(j) == Some('#') && !followed_by_word(j + 1) {
+            word.push('#');
+            j += 1;
         }
         let to = chars.get(j).map_or(text.len(), |(b, _)| *b);
         tokens.push(Token {
