@@ -8,10 +8,10 @@
 mod common;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::fts5::Fts5;
-use episearch::bench::Latency;
+use episearch::bench::{self, Latency};
 use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::search::SearchOptions;
 
@@ -151,28 +151,16 @@ fn main() {
     }
 }
 
-/// Latency of `run` over every query, one untimed pass first; also the number of hits of the
-/// last pass.
+/// Latency of `run` over every query, one untimed pass first; also the number of hits of one
+/// pass.
 fn time<F: FnMut(&str) -> usize>(queries: &[String], runs: usize, mut run: F) -> (Latency, usize) {
-    for q in queries {
-        std::hint::black_box(run(q));
-    }
-    let mut samples = Vec::with_capacity(queries.len() * runs);
     let mut hits = 0;
-    let started = Instant::now();
-    for _ in 0..runs {
-        hits = 0;
-        for q in queries {
-            let t = Instant::now();
-            hits += std::hint::black_box(run(q));
-            samples.push(t.elapsed());
-        }
-    }
-    let wall: Duration = started.elapsed();
-    (
-        Latency::from_samples(&mut samples, queries.len(), runs, wall),
-        hits,
-    )
+    let latency = bench::time_queries(queries, runs, 1, |q| {
+        hits += std::hint::black_box(run(q));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(latency) = latency;
+    (latency, hits / (runs + 1))
 }
 
 fn dir_size(dir: &std::path::Path) -> u64 {

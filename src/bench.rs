@@ -128,32 +128,41 @@ pub fn measure(
     options: &BenchOptions,
 ) -> Result<Latency> {
     let mut search = options.search.clone();
-    let mut run_once = |query: &str| -> Result<Duration> {
+    time_queries(queries, options.runs, options.warmup, |query| {
         search.query.clear();
         search.query.push_str(query);
-        let started = Instant::now();
-        let results = index.search(&search)?;
-        let took = started.elapsed();
-        std::hint::black_box(results);
-        Ok(took)
-    };
-    for _ in 0..options.warmup {
+        std::hint::black_box(index.search(&search)?);
+        Ok(())
+    })
+}
+
+/// Time `run` over every query: `warmup` untimed passes, then `runs` timed ones, one sample an
+/// execution. Any engine can be measured this way (the benches time their peer with it).
+pub fn time_queries<E>(
+    queries: &[String],
+    runs: usize,
+    warmup: usize,
+    mut run: impl FnMut(&str) -> std::result::Result<(), E>,
+) -> std::result::Result<Latency, E> {
+    for _ in 0..warmup {
         for q in queries {
-            run_once(q)?;
+            run(q)?;
         }
     }
-    let mut samples = Vec::with_capacity(queries.len() * options.runs);
+    let mut samples = Vec::with_capacity(queries.len() * runs);
     let started = Instant::now();
-    for _ in 0..options.runs {
+    for _ in 0..runs {
         for q in queries {
-            samples.push(run_once(q)?);
+            let t = Instant::now();
+            run(q)?;
+            samples.push(t.elapsed());
         }
     }
     let wall = started.elapsed();
     Ok(Latency::from_samples(
         &mut samples,
         queries.len(),
-        options.runs,
+        runs,
         wall,
     ))
 }
