@@ -394,6 +394,11 @@ pub fn to_document(e: &Episode, f: &Fields) -> TantivyDocument {
     text(f.overview, &e.overview);
     text(f.url, &e.url);
     text(f.language, &e.language);
+    if let Some(words) = f.words {
+        for value in [&e.title, &e.summary, &e.description, &e.overview] {
+            text(words, value);
+        }
+    }
     if let Some(d) = e.date {
         doc.add_date(
             f.date,
