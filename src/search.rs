@@ -195,7 +195,12 @@ impl EpisodeIndex {
     /// Run a search; when nothing matches, suggest a query of the index's own words.
     pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
         let mut results = self.search_once(options)?;
-        if results.hits.is_empty() && options.limit > 0 {
+        // Not when paging past the end, nor when words were corrected already.
+        if results.hits.is_empty()
+            && options.limit > 0
+            && options.offset == 0
+            && results.corrected.is_none()
+        {
             results.suggestion = self.suggest(options)?;
         }
         Ok(results)
