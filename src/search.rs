@@ -3,7 +3,7 @@
 use std::ops::Bound;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery,
     TermQuery,
@@ -578,8 +578,9 @@ fn compile_words(
     })
 }
 
-/// The index's nearest word to a typed word it does not hold, within `spelling::max_edits`.
-/// Words with digits or symbols (`c#`, `x86`) are taken as typed.
+/// The index's nearest word to a typed word it does not hold, within `spelling::max_edits`,
+/// else the two words it runs together. Words with digits or symbols (`c#`, `x86`) are taken
+/// as typed.
 fn correction(
     index: &EpisodeIndex,
     searcher: &Searcher,
@@ -599,12 +600,27 @@ fn correction(
     if !word.chars().all(char::is_alphabetic) {
         return Ok(None);
     }
-    spelling::nearest(
+    let near = spelling::nearest(
         searcher,
         words_field,
         word,
         spelling::max_edits(word.chars().count()),
-    )
+    )?;
+    if near.is_some() {
+        return Ok(near);
+    }
+    // Two words run together, taken only where the episodes write them side by side.
+    for (left, right) in spelling::splits(searcher, words_field, word)?
+        .into_iter()
+        .take(3)
+    {
+        let together = format!("{left} {right}");
+        let terms = schema::analyze(&together);
+        if terms.len() == 2 && searcher.search(&*form(&index.fields, &terms), &Count)? > 0 {
+            return Ok(Some(together));
+        }
+    }
+    Ok(None)
 }
 
 /// Merge runs of words that form a synonym entry (`machine learning`), longest first.

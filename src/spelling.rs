@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use tantivy::schema::Field;
-use tantivy::Searcher;
+use tantivy::{Searcher, Term};
 
 use crate::error::{Error, Result};
 
@@ -54,7 +54,8 @@ pub fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// The word of `field` closest to `word` within `max` edits: fewest edits first, then the one
+/// The word of `field` closest to `word` within `max` edits: fewest edits first, then one with
+/// the same first letter (typos rarely hit it: `klien` is `klein` before `alien`), then the one
 /// in most episodes, then alphabetical. Words holding digits or symbols are never offered.
 pub fn nearest(
     searcher: &Searcher,
@@ -90,10 +91,32 @@ pub fn nearest(
             }
         }
     }
+    let first = word.chars().next();
     Ok(found
         .into_iter()
-        .min_by(|(a, (ea, fa)), (b, (eb, fb))| ea.cmp(eb).then(fb.cmp(fa)).then(a.cmp(b)))
+        .min_by_key(|(term, (edits, freq))| {
+            let other_start = term.chars().next() != first;
+            (*edits, other_start, std::cmp::Reverse(*freq), term.clone())
+        })
         .map(|(term, _)| term))
+}
+
+/// Ways to read `word` as two words of `field` (`whistleblower` → `whistle` `blower`), each
+/// part at least 3 letters, the split whose rarer part is in most episodes first.
+pub fn splits(searcher: &Searcher, field: Field, word: &str) -> Result<Vec<(String, String)>> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut found = Vec::new();
+    let inner = chars.len().saturating_sub(5);
+    for &(at, _) in chars.iter().skip(3).take(inner) {
+        let (left, right) = word.split_at(at);
+        let freq = |w: &str| searcher.doc_freq(&Term::from_field_text(field, w));
+        let rarer = freq(left)?.min(freq(right)?);
+        if rarer > 0 {
+            found.push((rarer, left.to_string(), right.to_string()));
+        }
+    }
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    Ok(found.into_iter().map(|(_, l, r)| (l, r)).collect())
 }
 
 #[cfg(test)]
@@ -112,6 +135,7 @@ mod tests {
 
     #[test]
     fn short_words_are_never_corrected_unasked() {
+        assert_eq!(max_suggestion_edits(3), 1);
         assert_eq!(max_edits(3), 0);
         assert_eq!(max_edits(4), 1);
         assert_eq!(max_edits(7), 1);

@@ -109,11 +109,12 @@ missed by sqlite fts5:
     );
 }
 
-const SPELLING: [&str; 4] = [
+const SPELLING: [&str; 5] = [
     r#"{"id":"k8s","title":"Clusters at home","summary":"We run Kubernetes on three small boards."}"#,
     r#"{"id":"pg","title":"Databases","summary":"Postgres tuning and the vim editor."}"#,
     r#"{"id":"typo","title":"Typos","summary":"A postgress misspelling, kept as written."}"#,
     r#"{"id":"home","title":"Home labs","summary":"A cluster at home."}"#,
+    r#"{"id":"leak","title":"Leaks","summary":"The whistle-blower spoke, and the blower broke."}"#,
 ];
 
 #[test]
@@ -132,6 +133,14 @@ fn a_misspelt_word_is_corrected_said_so_and_highlighted() {
     assert_eq!(hits[0]["corrected"], "kubernetes home");
     assert!(hits.iter().all(|h| h["corrected"] == "kubernetes home"));
     assert_eq!(r.stderr, "episearch: showing results for kubernetes home\n");
+    // Two words run together are read apart where the episodes write them side by side.
+    let r = ws.run(&["search", "--json", "whistleblower"]);
+    assert_eq!(ids(&r), ["leak"]);
+    assert_eq!(r.stderr, "episearch: showing results for whistle blower\n");
+    let hit = &json_lines(&r.stdout)[0];
+    let snippet = hit["snippet"].as_str().unwrap();
+    let [start, end] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
+    assert_eq!(&snippet[start..end], "whistle-blower");
 }
 
 #[test]
