@@ -167,7 +167,11 @@ fn search(
         eprintln!("episearch: warning: {}", one_line(warning));
     }
     if let Some(corrected) = &results.corrected {
-        eprintln!("episearch: showing results for {}", one_line(corrected));
+        let also = if results.typed_also { "also " } else { "" };
+        eprintln!(
+            "episearch: {also}showing results for {}",
+            one_line(corrected)
+        );
     }
     if let Some(suggestion) = &results.suggestion {
         eprintln!("episearch: did you mean: {}", one_line(suggestion));

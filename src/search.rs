@@ -113,9 +113,12 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// One-line notices (a query that did not parse and was searched as plain words).
     pub warnings: Vec<String>,
-    /// The query as searched when words the index does not hold were corrected
-    /// (`kubernetis` → `kubernetes`).
+    /// The query as searched when words were corrected: words the index does not hold
+    /// (`kubernetis` → `kubernetes`), or rare words with a far more common neighbour.
     pub corrected: Option<String>,
+    /// True when the words as typed were searched too (rare words the index holds) and rank
+    /// first; false when the corrected query replaced them.
+    pub typed_also: bool,
     /// When nothing matched: a query of the index's own words that would match.
     pub suggestion: Option<String>,
 }
@@ -189,6 +192,7 @@ struct Compiled {
     widened: Option<Box<dyn Query>>,
     warnings: Vec<String>,
     corrected: Option<String>,
+    typed_also: bool,
 }
 
 impl EpisodeIndex {
@@ -226,7 +230,8 @@ impl EpisodeIndex {
                         words_field,
                         folded,
                         spelling::max_suggestion_edits(folded.chars().count()),
-                    )?,
+                    )?
+                    .map(|(near, _)| near),
                     _ => None,
                 }
             };
@@ -300,6 +305,7 @@ impl EpisodeIndex {
             return Ok(SearchResults {
                 warnings: compiled.warnings,
                 corrected: compiled.corrected,
+                typed_also: compiled.typed_also,
                 ..SearchResults::default()
             });
         }
@@ -341,6 +347,7 @@ impl EpisodeIndex {
             hits,
             warnings: compiled.warnings,
             corrected: compiled.corrected,
+            typed_also: compiled.typed_also,
             suggestion: None,
         })
     }
@@ -409,6 +416,7 @@ fn compile(
             widened: None,
             warnings: Vec::new(),
             corrected: None,
+            typed_also: false,
         })),
         Err(e) if words.is_empty() => Ok(Some(Compiled {
             scoring: Box::new(tantivy::query::EmptyQuery),
@@ -419,6 +427,7 @@ fn compile(
                 parse_error(&e)
             )],
             corrected: None,
+            typed_also: false,
         })),
         Err(e) => {
             // Already a guess at what was meant: the words are searched as they are.
@@ -438,6 +447,8 @@ fn compile(
 struct Part {
     terms: Vec<String>,
     weight: f32,
+    /// A far more common neighbour of a rare word, searched as a synonym of it.
+    neighbour: Option<Vec<String>>,
 }
 
 /// A run of typed words that one synonym entry covers (often a single word), with the other
@@ -467,6 +478,7 @@ fn compile_words(
     let mut parts = Vec::with_capacity(typed.len());
     let mut shown = Vec::with_capacity(typed.len());
     let mut corrected = false;
+    let mut typed_also = false;
     for word in typed {
         let terms = schema::analyze(word);
         if terms.is_empty() {
@@ -474,22 +486,37 @@ fn compile_words(
         }
         // A word the synonym list knows is no typo: `dotnet` is not a misspelt `botnet`.
         let known = !synonyms.alternatives(&terms).is_empty();
-        let better = if known || !correct {
-            None
+        let spelling = if known || !correct {
+            Spelling::AsTyped
         } else {
-            correction(index, searcher, &terms, word)?
+            spell(index, searcher, &terms, word)?
         };
-        match better {
-            Some(better) => {
+        match spelling {
+            Spelling::Replace(better) => {
                 parts.push(Part {
                     terms: schema::analyze(&better),
                     weight: CORRECTION_WEIGHT,
+                    neighbour: None,
                 });
                 shown.push(better);
                 corrected = true;
             }
-            None => {
-                parts.push(Part { terms, weight: 1.0 });
+            Spelling::Also(common) => {
+                parts.push(Part {
+                    terms,
+                    weight: 1.0,
+                    neighbour: Some(schema::analyze(&common)),
+                });
+                shown.push(common);
+                corrected = true;
+                typed_also = true;
+            }
+            Spelling::AsTyped => {
+                parts.push(Part {
+                    terms,
+                    weight: 1.0,
+                    neighbour: None,
+                });
                 shown.push(word.clone());
             }
         }
@@ -575,39 +602,65 @@ fn compile_words(
         widened,
         warnings: Vec::new(),
         corrected: corrected.then(|| shown.join(" ")),
+        typed_also,
     })
 }
 
+/// A word held by at most this many episodes is rare: a far more common neighbour is
+/// searched too (a typo the data happens to share: `goverment`).
+const RARE_EPISODES: u64 = 2;
+/// ...when the neighbour is in at least this many times as many episodes, and at least
+/// this many.
+const COMMON_FACTOR: u64 = 10;
+const COMMON_EPISODES: u64 = 10;
+
+/// What spelling makes of one typed word.
+enum Spelling {
+    AsTyped,
+    /// No episode holds the word: this is searched instead.
+    Replace(String),
+    /// Very few episodes hold the word and far more this neighbour: both are searched, the
+    /// word as typed ranking first.
+    Also(String),
+}
+
 /// The index's nearest word to a typed word it does not hold, within `spelling::max_edits`,
-/// else the two words it runs together. Words with digits or symbols (`c#`, `x86`) are taken
-/// as typed.
-fn correction(
+/// else the two words it runs together; for a rare word, a far more common neighbour. Words
+/// with digits or symbols (`c#`, `x86`) are taken as typed.
+fn spell(
     index: &EpisodeIndex,
     searcher: &Searcher,
     terms: &[String],
     typed: &str,
-) -> Result<Option<String>> {
+) -> Result<Spelling> {
     let Some(words_field) = index.fields.words else {
-        return Ok(None);
+        return Ok(Spelling::AsTyped);
     };
-    if terms.len() != 1 || index.holds(searcher, terms)? {
-        return Ok(None);
-    }
     let folded = schema::fold(typed);
     let [word] = folded.as_slice() else {
-        return Ok(None);
+        return Ok(Spelling::AsTyped);
     };
-    if !word.chars().all(char::is_alphabetic) {
-        return Ok(None);
+    if terms.len() != 1 || !word.chars().all(char::is_alphabetic) {
+        return Ok(Spelling::AsTyped);
     }
-    let near = spelling::nearest(
-        searcher,
-        words_field,
-        word,
-        spelling::max_edits(word.chars().count()),
-    )?;
-    if near.is_some() {
-        return Ok(near);
+    let max = spelling::max_edits(word.chars().count());
+    if index.holds(searcher, terms)? {
+        let own = searcher.doc_freq(&Term::from_field_text(words_field, word))?;
+        if own > RARE_EPISODES {
+            return Ok(Spelling::AsTyped);
+        }
+        return Ok(match spelling::nearest(searcher, words_field, word, max)? {
+            Some((near, freq))
+                if freq >= COMMON_EPISODES.max(COMMON_FACTOR * own)
+                    && schema::analyze(&near) != terms =>
+            {
+                Spelling::Also(near)
+            }
+            _ => Spelling::AsTyped,
+        });
+    }
+    if let Some((near, _)) = spelling::nearest(searcher, words_field, word, max)? {
+        return Ok(Spelling::Replace(near));
     }
     // Two words run together, taken only where the episodes write them side by side.
     for (left, right) in spelling::splits(searcher, words_field, word)?
@@ -617,10 +670,10 @@ fn correction(
         let together = format!("{left} {right}");
         let terms = schema::analyze(&together);
         if terms.len() == 2 && searcher.search(&*form(&index.fields, &terms), &Count)? > 0 {
-            return Ok(Some(together));
+            return Ok(Spelling::Replace(together));
         }
     }
-    Ok(None)
+    Ok(Spelling::AsTyped)
 }
 
 /// Merge runs of words that form a synonym entry (`machine learning`), longest first.
@@ -640,6 +693,12 @@ fn group_synonyms(parts: Vec<Part>, synonyms: &Synonyms) -> Vec<Word> {
                 (!found.is_empty()).then_some((k, found))
             })
             .unwrap_or((1, Vec::new()));
+        let mut alternatives = alternatives;
+        if let (1, Some(near)) = (taken, &parts[i].neighbour) {
+            if !alternatives.contains(near) {
+                alternatives.push(near.clone());
+            }
+        }
         words.push(Word {
             parts: parts[i..i + taken].to_vec(),
             synonyms: alternatives,

@@ -54,7 +54,7 @@ pub fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// The word of `field` closest to `word` within `max` edits: fewest edits first, then one with
+/// The word of `field` closest to `word` within `max` edits, with how many episodes hold it: fewest edits first, then one with
 /// the same first letter (typos rarely hit it: `klien` is `klein` before `alien`), then the one
 /// in most episodes, then alphabetical. Words holding digits or symbols are never offered.
 pub fn nearest(
@@ -62,7 +62,7 @@ pub fn nearest(
     field: Field,
     word: &str,
     max: usize,
-) -> Result<Option<String>> {
+) -> Result<Option<(String, u64)>> {
     if max == 0 {
         return Ok(None);
     }
@@ -98,7 +98,7 @@ pub fn nearest(
             let other_start = term.chars().next() != first;
             (*edits, other_start, std::cmp::Reverse(*freq), term.clone())
         })
-        .map(|(term, _)| term))
+        .map(|(term, (_, freq))| (term, freq)))
 }
 
 /// Ways to read `word` as two words of `field` (`whistleblower` → `whistle` `blower`), each

@@ -158,6 +158,30 @@ fn exact_matches_win_over_corrections() {
 }
 
 #[test]
+fn a_rare_word_also_finds_its_common_neighbour_ranked_below() {
+    let mut lines = vec![
+        r#"{"id":"typo","title":"Budgets","summary":"The goverment budget, misspelt."}"#
+            .to_string(),
+    ];
+    for i in 0..12 {
+        lines.push(format!(
+            r#"{{"id":"g{i}","title":"Week {i}","summary":"The government met."}}"#
+        ));
+    }
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let ws = indexed(&lines);
+    let r = ws.run(&["search", "--json", "--limit", "20", "goverment"]);
+    let found = ids(&r);
+    assert_eq!(found.len(), 13);
+    assert_eq!(found[0], "typo");
+    assert_eq!(r.stderr, "episearch: also showing results for government\n");
+    let hits = json_lines(&r.stdout);
+    assert_eq!(hits[1]["corrected"], "government");
+    assert!(hits[1]["snippet"].as_str().unwrap().contains("government"));
+    assert_eq!(hits[1]["highlights"], serde_json::json!([[4, 14]]));
+}
+
+#[test]
 fn nothing_found_suggests_a_query_of_the_index_words() {
     let ws = indexed(&SPELLING);
     let r = ws.run(&["search", "vin"]);
