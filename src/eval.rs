@@ -80,6 +80,7 @@ impl Report {
             .zip(&ranks)
             .filter(|(j, r)| r.is_some_and(|r| r <= j.cutoff))
             .count();
+        debug_assert_eq!(judgments.len(), ranks.len());
         let reciprocal: f64 = ranks
             .iter()
             .map(|r| match r {
@@ -97,6 +98,16 @@ impl Report {
             },
             ranks,
         }
+    }
+
+    /// The judged queries this engine missed, each with the rank it found a wanted episode at.
+    pub fn missed<'a>(&self, judgments: &'a [Judgment]) -> Vec<(&'a Judgment, Option<usize>)> {
+        judgments
+            .iter()
+            .zip(&self.ranks)
+            .filter(|(j, rank)| !rank.is_some_and(|rank| rank <= j.cutoff))
+            .map(|(j, rank)| (j, *rank))
+            .collect()
     }
 
     pub fn success_rate(&self) -> f64 {

@@ -128,16 +128,15 @@ pub fn write_eval<W: Write>(
             successes: r.successes,
             success_rate: r.success_rate(),
             mrr_at_10: r.mrr,
-            missed: judgments
-                .iter()
-                .zip(&r.ranks)
-                .filter(|(j, rank)| !rank.is_some_and(|rank| rank <= j.cutoff))
+            missed: r
+                .missed(judgments)
+                .into_iter()
                 .map(|(j, rank)| Miss {
                     line: j.line,
                     kind: &j.kind,
                     query: &j.query,
                     cutoff: j.cutoff,
-                    rank: *rank,
+                    rank,
                 })
                 .collect(),
         })

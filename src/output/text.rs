@@ -136,11 +136,7 @@ pub fn write_eval<W: Write>(
         )?;
     }
     for r in reports {
-        let missed: Vec<_> = judgments
-            .iter()
-            .zip(&r.ranks)
-            .filter(|(j, rank)| !rank.is_some_and(|rank| rank <= j.cutoff))
-            .collect();
+        let missed = r.missed(judgments);
         if missed.is_empty() {
             continue;
         }
