@@ -8,14 +8,16 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use episearch::episode::parse_duration;
+use episearch::eval::{self, Fts5};
 use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::ingest::{collect_sources, FieldMap, Source};
 use episearch::output::{self, Style};
 use episearch::pipeline::{self, Event, IngestOptions, IngestReport};
 use episearch::search::{Period, SearchOptions, SortOrder};
+use episearch::synonyms::Synonyms;
 use episearch::Error;
 
-use crate::cli::{Cli, ColorChoice, Command, IndexArgs, SearchArgs, Sort, StatsArgs};
+use crate::cli::{Cli, ColorChoice, Command, EvalArgs, IndexArgs, SearchArgs, Sort, StatsArgs};
 
 const DEFAULT_INDEX: &str = "index";
 const DEFAULT_CORPUS: &str = "corpus";
@@ -25,11 +27,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let explicit_index = cli.index.is_some();
     let index_dir = cli.index.unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
     let style = decide_style(cli.color);
+    let synonyms = cli.synonyms.as_deref();
     match cli.command {
         Command::Index(args) => index(&index_dir, args),
-        Command::Search(args) => search(&index_dir, explicit_index, args, style),
+        Command::Search(args) => search(&index_dir, explicit_index, args, synonyms, style),
         Command::Stats(args) => stats(&index_dir, args),
+        Command::Eval(args) => evaluate(&index_dir, args, synonyms),
     }
+}
+
+/// The built-in synonyms plus the user's file, if any.
+fn load_synonyms(file: Option<&Path>) -> Result<Synonyms> {
+    let mut synonyms = Synonyms::builtin();
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        synonyms.extend(Synonyms::parse(&text, &path.display().to_string())?);
+    }
+    Ok(synonyms)
 }
 
 /// Colour is decided here alone: `--color`, then `NO_COLOR`, then whether stdout is a terminal.
@@ -138,9 +152,11 @@ fn search(
     index_dir: &Path,
     explicit_index: bool,
     args: SearchArgs,
+    synonyms: Option<&Path>,
     style: Style,
 ) -> Result<ExitCode> {
-    let options = search_options(&args)?;
+    let mut options = search_options(&args)?;
+    options.synonyms = load_synonyms(synonyms)?;
     let index = match EpisodeIndex::open(index_dir) {
         Ok(index) => index,
         Err(Error::IndexMissing { .. }) if !explicit_index => build_default_index(index_dir)?,
@@ -150,10 +166,20 @@ fn search(
     for warning in &results.warnings {
         eprintln!("episearch: warning: {}", one_line(warning));
     }
+    if let Some(corrected) = &results.corrected {
+        let also = if results.typed_also { "also " } else { "" };
+        eprintln!(
+            "episearch: {also}showing results for {}",
+            one_line(corrected)
+        );
+    }
+    if let Some(suggestion) = &results.suggestion {
+        eprintln!("episearch: did you mean: {}", one_line(suggestion));
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if args.json {
-        output::json::write_hits(&mut out, &results.hits)?;
+        output::json::write_hits(&mut out, &results.hits, results.corrected.as_deref())?;
     } else {
         output::text::write_hits(&mut out, &results.hits, style)?;
     }
@@ -201,6 +227,7 @@ fn search_options(args: &SearchArgs) -> Result<SearchOptions> {
             Sort::Oldest => SortOrder::Oldest,
         },
         snippet_chars: args.snippet_chars,
+        synonyms: Synonyms::none(),
     })
 }
 
@@ -236,6 +263,31 @@ fn stats(index_dir: &Path, args: StatsArgs) -> Result<ExitCode> {
         output::json::write_stats(&mut out, &stats)?;
     } else {
         output::text::write_stats(&mut out, &stats)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Run judged queries through episearch and SQLite FTS5 over the same index and compare.
+fn evaluate(index_dir: &Path, args: EvalArgs, synonyms: Option<&Path>) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(&args.judgments).map_err(|e| Error::io(&args.judgments, e))?;
+    let judgments = eval::parse_judgments(&text, &args.judgments.display().to_string())?;
+    let index = EpisodeIndex::open(index_dir)?;
+    let options = SearchOptions {
+        synonyms: load_synonyms(synonyms)?,
+        ..SearchOptions::default()
+    };
+    let reports = [
+        eval::episearch(&index, &judgments, &options)?,
+        Fts5::load(&index)?.report(&judgments)?,
+    ];
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        output::json::write_eval(&mut out, &judgments, &reports)?;
+    } else {
+        output::text::write_eval(&mut out, &judgments, &reports)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -411,12 +411,17 @@ pub fn to_document(e: &Episode, f: &Fields) -> TantivyDocument {
     text(f.overview, &e.overview);
     text(f.url, &e.url);
     text(f.language, &e.language);
+    if let Some(words) = f.words {
+        for value in [&e.title, &e.summary, &e.description, &e.overview] {
+            text(words, value);
+        }
+    }
     if let Some(slot) = e.language.as_deref().and_then(schema::stemmed_language) {
-        for text in [&e.title, &e.summary, &e.description, &e.overview]
+        for value in [&e.title, &e.summary, &e.description, &e.overview]
             .into_iter()
             .flatten()
         {
-            doc.add_text(f.stemmed[slot], text);
+            doc.add_text(f.stemmed[slot], value);
         }
     }
     if let Some(d) = e.date {
