@@ -317,7 +317,7 @@ fn compile(index: &EpisodeIndex, raw: &str) -> Result<Option<Compiled>> {
                 warnings.push(format!(
                     "could not parse the query ({}); searching for its words: {}",
                     parse_error(&e),
-                    words.join(" ")
+                    clip(&words.join(" "))
                 ));
                 parse_words(&parser, &words)?
             }
@@ -381,13 +381,23 @@ fn parse_words(parser: &QueryParser, words: &[String]) -> Result<Box<dyn Query>>
         .map_err(|e| Error::Invalid(parse_error(&e)))
 }
 
+/// The parser's message, one line, lower-case, clipped: it quotes the query, which may be long.
 fn parse_error(e: &tantivy::query::QueryParserError) -> String {
     let text = e.to_string();
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut chars = one_line.chars();
     match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
+        Some(c) => clip(&c.to_lowercase().chain(chars).collect::<String>()),
         None => one_line,
+    }
+}
+
+/// At most 200 characters of `s` for a message, with `…` when cut.
+fn clip(s: &str) -> String {
+    const MAX: usize = 200;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
     }
 }
 
