@@ -41,7 +41,12 @@ impl EpisodeIndex {
         check_meta(path)?;
         let dir = MmapDirectory::open(path).map_err(|e| open_error(path, e))?;
         let opened = Index::open(dir.clone())
-            .map_err(|e| damaged(path, &e))
+            .map_err(|e| match e {
+                TantivyError::DataCorruption(c) if format!("{c:?}").contains("meta.json") => {
+                    damaged_meta(path)
+                }
+                other => damaged(path, &other),
+            })
             .and_then(|index| Self::from_index(index, path));
         match opened {
             Err(Error::IndexDamaged { .. }) | Err(Error::Index(_)) if !writable(path) => {
@@ -224,6 +229,25 @@ fn check_meta(path: &Path) -> Result<()> {
     Err(Error::IndexMissing {
         path: path.to_path_buf(),
     })
+}
+
+/// A `meta.json` tantivy cannot read, with serde_json's reason when it is not even JSON (tantivy's
+/// own message quotes the whole file).
+fn damaged_meta(path: &Path) -> Error {
+    let file = path.join("meta.json");
+    let cause = match std::fs::read(&file) {
+        Err(e) => io_message(&e),
+        Ok(bytes) => match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+            Err(e) => e.to_string(),
+            Ok(_) => "not index metadata".to_string(),
+        },
+    };
+    Error::IndexDamaged {
+        path: path.to_path_buf(),
+        reason: format!(
+            "meta.json is damaged ({cause}); restore it or remove the folder and index again"
+        ),
+    }
 }
 
 /// Whether a file can be created in `path` (probing with the meta lock file tantivy uses anyway).

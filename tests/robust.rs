@@ -577,18 +577,27 @@ fn a_damaged_or_missing_meta_json_is_one_line_and_nothing_is_overwritten() {
         &["index", corpus.to_str().unwrap()],
     ];
 
-    std::fs::write(&meta, "{\"segments\": [").unwrap();
-    for args in commands {
-        let r = ws.run(args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
-        assert_eq!(r.stderr.lines().count(), 1, "{args:?}: {}", r.stderr);
-        assert!(
-            r.stderr
-                .starts_with(&format!("episearch: {}: ", ws.index_dir().display())),
-            "{args:?}: {}",
-            r.stderr
-        );
-        assert!(r.stderr.contains("meta.json"), "{args:?}: {}", r.stderr);
+    let damaged = [
+        (
+            "{\"segments\": [",
+            "EOF while parsing a list at line 1 column 14",
+        ),
+        ("{\"segments\": 7}", "not index metadata"),
+    ];
+    for (contents, cause) in damaged {
+        std::fs::write(&meta, contents).unwrap();
+        for args in commands {
+            let r = ws.run(args);
+            assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+            assert_eq!(
+                r.stderr,
+                format!(
+                    "episearch: {}: meta.json is damaged ({cause}); restore it or remove the folder and index again\n",
+                    ws.index_dir().display()
+                ),
+                "{args:?}"
+            );
+        }
     }
 
     std::fs::remove_file(&meta).unwrap();
