@@ -79,7 +79,8 @@ impl Episode {
     }
 
     /// Trim every text field, drop empty ones and remove control characters (terminal escapes
-    /// among them) so nothing unprintable reaches the index.
+    /// among them) so nothing unprintable reaches the index. A date the index cannot hold (see
+    /// `indexable_date`) is dropped.
     pub fn normalise(mut self) -> Episode {
         for field in [
             &mut self.id,
@@ -113,7 +114,8 @@ impl Episode {
         // The index keeps whole seconds; so does the model, so a stored episode compares equal.
         self.date = self
             .date
-            .and_then(|d| DateTime::from_timestamp(d.timestamp(), 0));
+            .and_then(|d| DateTime::from_timestamp(d.timestamp(), 0))
+            .filter(indexable_date);
         if let Some(lang) = self.language.as_mut() {
             *lang = lang.to_lowercase();
         }
@@ -165,6 +167,12 @@ fn normalise_for_key(s: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether the index can hold this date: it keeps nanoseconds in an i64, which spans the years
+/// 1677 to 2262.
+pub fn indexable_date(d: &DateTime<Utc>) -> bool {
+    d.timestamp().checked_mul(1_000_000_000).is_some()
 }
 
 /// Parse a date as people and feeds write them: RFC 3339, `YYYY-MM-DD`, RFC 2822 (and its

@@ -520,15 +520,18 @@ pub fn to_document(e: &Episode, f: &Fields) -> TantivyDocument {
     text(f.url, &e.url);
     text(f.language, &e.language);
     if let Some(d) = e.date {
-        doc.add_date(
-            f.date,
-            tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-        );
+        doc.add_date(f.date, index_date(d));
     }
     if let Some(d) = e.duration {
         doc.add_u64(f.duration, d);
     }
     doc
+}
+
+/// A date as the index holds it; one out of its range (see `indexable_date`) is clamped, never
+/// overflowed.
+pub(crate) fn index_date(d: DateTime<Utc>) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_nanos(d.timestamp().saturating_mul(1_000_000_000))
 }
 
 /// The episode stored in a tantivy document.

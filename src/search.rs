@@ -13,7 +13,7 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::episode::Episode;
 use crate::error::{Error, Result};
-use crate::indexer::{from_document, EpisodeIndex};
+use crate::indexer::{from_document, index_date, EpisodeIndex};
 use crate::schema::{self, Fields};
 use crate::snippet::{self, Highlighted};
 use crate::tokenizer;
@@ -176,7 +176,15 @@ impl EpisodeIndex {
             return Ok(SearchResults::default());
         };
         let query = with_filters(&self.fields, compiled.scoring, options);
-        let limit = options.limit.max(1);
+        // No page can hold more than the index does; bounding both keeps offset + limit in range.
+        let total = searcher.num_docs() as usize;
+        if options.offset >= total {
+            return Ok(SearchResults {
+                hits: Vec::new(),
+                warnings: compiled.warnings,
+            });
+        }
+        let limit = options.limit.clamp(1, total);
         let found: Vec<(f32, DocAddress)> = match options.sort {
             SortOrder::Relevance => searcher.search(
                 &*query,
@@ -404,12 +412,7 @@ fn clip(s: &str) -> String {
 fn with_filters(f: &Fields, scoring: Box<dyn Query>, o: &SearchOptions) -> Box<dyn Query> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     if o.since.is_some() || o.until.is_some() {
-        let term = |d: DateTime<Utc>| {
-            Term::from_field_date(
-                f.date,
-                tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-            )
-        };
+        let term = |d: DateTime<Utc>| Term::from_field_date(f.date, index_date(d));
         filters.push(Box::new(RangeQuery::new(
             o.since
                 .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),

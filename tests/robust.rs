@@ -771,3 +771,57 @@ fn escape_sequences_in_episodes_never_reach_the_terminal() {
         assert!(text.contains("Feed"), "{text:?}");
     }
 }
+
+#[test]
+fn dates_past_the_index_range_and_huge_pages_never_overflow() {
+    let ws = Workspace::new();
+    ws.write(
+        "dates.jsonl",
+        concat!(
+            r#"{"id":"d1","title":"far future","date":"9999-01-01"}"#,
+            "\n",
+            r#"{"id":"d2","title":"far past","date":-99999999999}"#,
+            "\n",
+            r#"{"id":"d3","title":"near tech","date":"2026-01-01"}"#,
+            "\n",
+        ),
+    );
+    let r = ws.run(&["index", "dates.jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "episearch: dates.jsonl:1: field `date`: 9999-01-01 is outside the years the index holds (1677 to 2262)",
+            "episearch: dates.jsonl:2: field `date`: -1199-02-15 is outside the years the index holds (1677 to 2262)",
+        ]
+    );
+    // A feed's date out of range is dropped; the episode is kept.
+    ws.write(
+        "future.xml",
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>F</title><item>\
+         <guid>f9</guid><title>future tech</title><pubDate>Fri, 01 Jan 9999 00:00:00 GMT</pubDate>\
+         </item></channel></rss>",
+    );
+    assert_eq!(ws.run(&["index", "future.xml"]).code, 0);
+    let hits = json_lines(&ws.run(&["search", "--json", "future"]).stdout);
+    assert_eq!(hits[0]["date"], serde_json::Value::Null);
+
+    let huge = usize::MAX.to_string();
+    for (args, code) in [
+        (&["--offset", &huge][..], 1),
+        (&["--limit", &huge], 0),
+        (&["--limit", &huge, "--offset", "1"], 0),
+        (&["--limit", &huge, "--offset", "2"], 1),
+        (&["--sort", "newest", "--limit", &huge], 0),
+        (&["--since", "9999-12-31"], 1),
+        (&["--until", "9999-12"], 0),
+        (&["--since", "1000", "--sort", "oldest"], 0),
+    ] {
+        let mut all = vec!["search"];
+        all.extend_from_slice(args);
+        all.push("tech");
+        let r = ws.run(&all);
+        assert_eq!((r.code, r.stderr.as_str()), (code, ""), "{args:?}");
+    }
+}
