@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use episearch::indexer::EpisodeIndex;
 use episearch::ingest::collect_sources;
 use episearch::pipeline::{self, IngestOptions};
-use episearch::search::SearchOptions;
+use episearch::search::{SearchOptions, SortOrder};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
@@ -289,6 +289,60 @@ fn query_strategy() -> impl Strategy<Value = String> {
     prop_oneof![6 => pieces, 2 => chars, 2 => mixed]
 }
 
+/// Numbers that break arithmetic: small ones and the extremes.
+fn extreme_usize() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        0usize..30,
+        Just(usize::MAX),
+        Just(usize::MAX / 2),
+        any::<usize>()
+    ]
+}
+
+/// Search options other than the query, anywhere in their range.
+fn options_strategy() -> impl Strategy<Value = SearchOptions> {
+    let date = prop_oneof![
+        Just(None),
+        (-20_000_000_000i64..20_000_000_000).prop_map(|s| chrono::DateTime::from_timestamp(s, 0)),
+        Just(Some(chrono::DateTime::<chrono::Utc>::MIN_UTC)),
+        Just(Some(chrono::DateTime::<chrono::Utc>::MAX_UTC)),
+    ];
+    let duration = prop_oneof![Just(None), any::<u64>().prop_map(Some)];
+    let sort = prop::sample::select(vec![
+        SortOrder::Relevance,
+        SortOrder::Newest,
+        SortOrder::Oldest,
+    ]);
+    let podcast = prop_oneof![
+        Just(None),
+        Just(Some("All Things Product".to_string())),
+        ".{0,12}".prop_map(Some),
+    ];
+    (
+        (extreme_usize(), extreme_usize(), extreme_usize()),
+        (date.clone(), date),
+        (duration.clone(), duration),
+        sort,
+        podcast,
+    )
+        .prop_map(
+            |((limit, offset, snippet_chars), (since, until), (min, max), sort, podcast)| {
+                SearchOptions {
+                    query: String::new(),
+                    limit,
+                    offset,
+                    since,
+                    until,
+                    podcast,
+                    min_duration: min,
+                    max_duration: max,
+                    sort,
+                    snippet_chars,
+                }
+            },
+        )
+}
+
 /// A long query: a generated one repeated to about `len` characters.
 fn long_query(seed: &str, len: usize) -> String {
     let unit = if seed.is_empty() { "tech " } else { seed };
@@ -306,10 +360,10 @@ fn a_hundred_thousand_hostile_queries_never_panic() {
     let sources = collect_sources(&[repo_path("corpus")]).expect("corpus");
     pipeline::run(&index, &sources, &IngestOptions::default(), &mut |_| {}).expect("ingest");
 
-    let search = |query: &str| -> Result<(), TestCaseError> {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            index.search(&SearchOptions::new(query))
-        }));
+    let search = |options: &SearchOptions| -> Result<(), TestCaseError> {
+        let query = &options.query;
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| index.search(options)));
         match outcome {
             Ok(Ok(results)) => {
                 for w in &results.warnings {
@@ -328,7 +382,7 @@ fn a_hundred_thousand_hostile_queries_never_panic() {
                 prop_assert!(!e.to_string().contains('\n'), "{query:?}: {e}");
                 Ok(())
             }
-            Err(_) => Err(TestCaseError::fail(format!("{query:?} panicked"))),
+            Err(_) => Err(TestCaseError::fail(format!("{options:?} panicked"))),
         }
     };
     let started = Instant::now();
@@ -340,7 +394,7 @@ fn a_hundred_thousand_hostile_queries_never_panic() {
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[42; 32]);
     let mut runner = TestRunner::new_with_rng(config, rng);
     runner
-        .run(&query_strategy(), |q| search(&q))
+        .run(&query_strategy(), |q| search(&SearchOptions::new(q)))
         .unwrap_or_else(|e| panic!("{e}"));
 
     // Long queries, of the generated kind, up to 20,000 characters.
@@ -353,11 +407,29 @@ fn a_hundred_thousand_hostile_queries_never_panic() {
     let mut runner = TestRunner::new_with_rng(config, rng);
     runner
         .run(&(query_strategy(), 1_000usize..20_001), |(q, len)| {
-            search(&long_query(&q, len))
+            search(&SearchOptions::new(long_query(&q, len)))
         })
         .unwrap_or_else(|e| panic!("{e}"));
+
+    // Every other search option at its extremes, with generated queries.
+    let config = Config {
+        cases: 3_000,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[9; 32]);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    runner
+        .run(
+            &(query_strategy(), options_strategy()),
+            |(q, mut options)| {
+                options.query = q;
+                search(&options)
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     println!(
-        "100,060 generated queries in {:.1}s",
+        "103,060 generated searches in {:.1}s",
         started.elapsed().as_secs_f64()
     );
 }
