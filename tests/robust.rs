@@ -897,3 +897,43 @@ fn dates_past_the_index_range_and_huge_pages_never_overflow() {
         assert_eq!((r.code, r.stderr.as_str()), (code, ""), "{args:?}");
     }
 }
+
+#[test]
+fn huge_words_ids_and_names_index_once_and_stay_findable() {
+    let ws = Workspace::new();
+    let word = "x".repeat(200_000);
+    let records = [
+        serde_json::json!({"id": "long1", "title": format!("long word {word}"), "summary": format!("hello {word}")}),
+        serde_json::json!({"id": "i".repeat(100_000), "title": "long id episode"}),
+        serde_json::json!({"title": "p".repeat(70_000), "podcast": "q".repeat(70_000), "summary": "long title"}),
+    ];
+    let lines: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+    ws.write("long.jsonl", lines.join("\n"));
+    let r = ws.run(&["index", "long.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("indexed 1 files: 3 added, 0 updated, 0 unchanged"),
+        "{}",
+        r.stderr
+    );
+    // Indexing again finds every one of them by its key: nothing doubled.
+    let r = ws.run(&["index", "long.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("indexed 1 files: 0 added, 0 updated, 3 unchanged"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(episodes(&ws), 3);
+    let hits = json_lines(&ws.run(&["search", "--json", "long"]).stdout);
+    assert_eq!(hits.len(), 3);
+    let id = hits
+        .iter()
+        .find(|h| h["title"] == "long id episode")
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .unwrap();
+    assert_eq!(id.len(), 1024);
+    assert!(id.starts_with("iii"));
+}
