@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use episearch::episode::{parse_date, parse_duration};
 use episearch::indexer::EpisodeIndex;
-use episearch::ingest::collect_sources;
+use episearch::ingest::{self, collect_sources, FieldMap};
 use episearch::pipeline::{self, IngestOptions};
 use episearch::search::{SearchOptions, SortOrder};
 use proptest::prelude::*;
@@ -936,4 +937,159 @@ fn huge_words_ids_and_names_index_once_and_stay_findable() {
         .unwrap();
     assert_eq!(id.len(), 1024);
     assert!(id.starts_with("iii"));
+}
+
+/// Pieces of feeds, JSON, CSV, episode pages and HTML, and hostile text, for generated inputs.
+const INPUT_PIECES: &[&str] = &[
+    "<?xml version=\"1.0\"?>",
+    "<?xml version='1.0' encoding='utf-16'?>",
+    "<?xml encoding=\"x-nonsense\"?>",
+    "<rss version=\"2.0\">",
+    "</rss>",
+    "<channel>",
+    "</channel>",
+    "<item>",
+    "</item>",
+    "<entry>",
+    "</entry>",
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+    "<title>",
+    "</title>",
+    "<description>",
+    "</description>",
+    "<guid>",
+    "</guid>",
+    "<pubDate>",
+    "</pubDate>",
+    "<itunes:duration>",
+    "</itunes:duration>",
+    "<content:encoded>",
+    "<link href=\"x\"/>",
+    "<enclosure url=\"u\" length=\"-1\"/>",
+    "<![CDATA[",
+    "]]>",
+    "<!--",
+    "-->",
+    "<!DOCTYPE rss [",
+    "<!ENTITY e \"&e;\">",
+    "<!ENTITY x SYSTEM \"file:///etc/passwd\">",
+    "]>",
+    "&e;",
+    "&x;",
+    "&amp;",
+    "&lt;",
+    "&#x1b;",
+    "&#0;",
+    "&#xFFFFFFFF;",
+    "&#99999999999;",
+    "&nbsp;",
+    "<",
+    ">",
+    "</",
+    "/>",
+    "=",
+    "\"",
+    "'",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"title\":",
+    "\"date\":",
+    "\"duration\":",
+    "\"id\":",
+    "\"podcast\":",
+    "null",
+    "true",
+    "-1",
+    "1e400",
+    "18446744073709551616",
+    "\"2026-02-24\"",
+    "\"Fri, 31 Dec 9999 23:59:59 +9999\"",
+    "\"99:99:99\"",
+    "\"-5:00\"",
+    "title,date,duration\n",
+    "\n",
+    "\r\n",
+    "\t",
+    " ",
+    "Published 24 Feb 2026\n",
+    "Duration: 13:03\n",
+    "Episode Description\n",
+    "Overview\n",
+    "Recent Episodes of X\n",
+    "<p>",
+    "</p>",
+    "<script>",
+    "</script>",
+    "<table><tr><td>",
+    "<b><i><u>",
+    "é",
+    "日本語",
+    "\u{feff}",
+    "\u{0}",
+    "\u{1b}[2J",
+    "\u{202e}",
+    "\u{fffd}",
+];
+
+fn input_strategy() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop::collection::vec(prop::sample::select(INPUT_PIECES), 0..40)
+        .prop_map(|p| p.concat().into_bytes());
+    let bytes = prop::collection::vec(any::<u8>(), 0..200);
+    let mixed = (pieces.clone(), bytes.clone(), pieces.clone()).prop_map(|(mut a, b, c)| {
+        a.extend(b);
+        a.extend(c);
+        a
+    });
+    prop_oneof![6 => pieces, 2 => bytes, 2 => mixed]
+}
+
+#[test]
+fn generated_feeds_records_and_pages_never_panic_the_parsers() {
+    let map = FieldMap::default();
+    let parse_all = |bytes: &[u8]| {
+        let mut episodes = Vec::new();
+        let mut sink = |parsed: ingest::Parsed| {
+            if let Ok(e) = parsed {
+                episodes.push(e);
+            }
+            Ok(())
+        };
+        let _ = ingest::detect(bytes, None);
+        let _ = ingest::detect(bytes, Some(Path::new("x.csv")));
+        let _ = ingest::feed::read(bytes, &mut sink);
+        let _ = ingest::json::read_lines(std::io::Cursor::new(bytes), &map, &mut sink);
+        let _ = ingest::json::read_document(bytes, &map, &mut sink);
+        let _ = ingest::page::read(bytes, &mut sink);
+        let _ = ingest::csv::read(bytes, &map, &mut sink);
+        let text = String::from_utf8_lossy(bytes);
+        let _ = ingest::html::to_text(&text);
+        let _ = parse_date(&text);
+        let _ = parse_duration(&text);
+        for e in episodes {
+            let _ = e.normalise().key();
+        }
+    };
+    let started = Instant::now();
+    let config = Config {
+        cases: 20_000,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[3; 32]);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    runner
+        .run(&input_strategy(), |bytes| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_all(&bytes))).map_err(
+                |_| TestCaseError::fail(format!("{:?} panicked", String::from_utf8_lossy(&bytes))),
+            )
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "20,000 generated inputs through every parser in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
 }
