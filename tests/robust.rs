@@ -1093,3 +1093,72 @@ fn generated_feeds_records_and_pages_never_panic_the_parsers() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// Set permission bits on a folder and the files in it.
+#[cfg(unix)]
+fn set_modes(dir: &Path, dir_mode: u32, file_mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file_mode)).unwrap();
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(dir_mode)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_this_user_may_not_write_still_searches() {
+    let ws = Workspace::new();
+    ws.index_corpus();
+    let index = ws.index_dir();
+    let corpus = repo_path("corpus");
+    // Root writes whatever the permission bits say: run as `nobody` then, when that is possible.
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let run_as_user = |args: &[&str]| -> crate::util::Run {
+        let mut cmd = if root {
+            let mut cmd = assert_cmd::Command::new("setpriv");
+            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(binary());
+            cmd
+        } else {
+            assert_cmd::Command::new(binary())
+        };
+        cmd.current_dir("/")
+            .env_remove("EPISEARCH_INDEX")
+            .arg("--index")
+            .arg(&index)
+            .args(["--color", "never"])
+            .args(args);
+        crate::util::run(&mut cmd)
+    };
+    if root && run_as_user(&["--version"]).code != 0 {
+        println!("skipping: running as root and cannot switch to nobody with setpriv");
+        return;
+    }
+    set_modes(ws.dir.path(), 0o755, 0o644);
+    set_modes(&index, 0o555, 0o444);
+    let search = run_as_user(&["search", "tech debt"]);
+    let stats = run_as_user(&["stats", "--json"]);
+    let write = run_as_user(&["index", corpus.to_str().unwrap()]);
+    set_modes(&index, 0o755, 0o644);
+
+    assert_eq!(search.code, 0, "{}", search.stderr);
+    assert!(search
+        .stdout
+        .starts_with("1. Boundaries Between Product & Engineering\n"));
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    assert_eq!(json_lines(&stats.stdout)[0]["episodes"], 6);
+    assert_eq!(
+        (write.code, write.stderr),
+        (
+            2,
+            format!(
+                "episearch: {}: cannot write to the index: permission denied (os error 13)\n",
+                index.display()
+            )
+        )
+    );
+}
