@@ -86,9 +86,12 @@ fn ingest_with_progress(
     let mut on_event = |event: Event| match event {
         Event::Progress { records } => bar.set_position(records),
         Event::BadRecord(message) => bar.suspend(|| eprintln!("episearch: {}", one_line(&message))),
-        Event::Skipped { source, reason } => {
-            bar.suspend(|| eprintln!("episearch: {source}: skipped: {reason}"))
-        }
+        Event::Skipped { source, reason } => bar.suspend(|| {
+            eprintln!(
+                "episearch: {}",
+                one_line(&format!("{source}: skipped: {reason}"))
+            )
+        }),
     };
     let report = pipeline::run(index, sources, options, &mut on_event);
     bar.finish_and_clear();
@@ -249,7 +252,11 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Any message on one line.
+/// Any message on one line, safe for a terminal: messages quote input (a query, a record's
+/// field, a file name), so control characters are dropped as in `output::text::clean`.
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    output::text::clean(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -1162,3 +1162,38 @@ fn a_folder_this_user_may_not_write_still_searches() {
         )
     );
 }
+
+#[test]
+fn messages_quoting_input_carry_no_escape_sequences() {
+    let ws = Workspace::new();
+    ws.write(
+        "evil.jsonl",
+        concat!(
+            r#"{"id":"ok","title":"fine tech"}"#,
+            "\n",
+            r#"{"id":"e2","title":"x","date":"\u001b[2J\u001b]0;pwned\u0007 soon"}"#,
+            "\n",
+        ),
+    );
+    ws.write("\u{1b}[31mnotes.md", "# not episodes\u{1b}[2J\n");
+    let r = ws.run(&["index", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "episearch: ./[31mnotes.md: skipped: not an episode format",
+            "episearch: ./evil.jsonl:2: field `date`: unrecognised date `[2J]0;pwned soon`",
+        ]
+    );
+    let r = ws.run(&["search", "--", "\u{1b}[2J\"tech"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r
+        .stderr
+        .starts_with("episearch: warning: could not parse the query"));
+    assert!(
+        !r.stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{:?}",
+        r.stderr
+    );
+}
