@@ -44,22 +44,21 @@ impl From<tantivy::TantivyError> for Error {
 
 /// tantivy's Display strings are Debug-flavoured; keep them on one line and lower-case.
 pub(crate) fn tantivy_message(e: &tantivy::TantivyError) -> String {
-    let text = e.to_string();
+    message(&e.to_string())
+}
+
+/// An io error as a lower-case phrase: `read-only file system (os error 30)`.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
+    message(&e.to_string())
+}
+
+/// Another library's message in house style: one line, starting lower-case.
+pub(crate) fn message(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut chars = one_line.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => one_line,
-    }
-}
-
-/// An io error as a lower-case phrase: `read-only file system (os error 30)`.
-pub(crate) fn io_message(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => text,
     }
 }
 

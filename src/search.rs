@@ -391,13 +391,7 @@ fn parse_words(parser: &QueryParser, words: &[String]) -> Result<Box<dyn Query>>
 
 /// The parser's message, one line, lower-case, clipped: it quotes the query, which may be long.
 fn parse_error(e: &tantivy::query::QueryParserError) -> String {
-    let text = e.to_string();
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut chars = one_line.chars();
-    match chars.next() {
-        Some(c) => clip(&c.to_lowercase().chain(chars).collect::<String>()),
-        None => one_line,
-    }
+    clip(&crate::error::message(&e.to_string()))
 }
 
 /// At most 200 characters of `s` for a message, with `…` when cut.
