@@ -1197,3 +1197,39 @@ fn messages_quoting_input_carry_no_escape_sequences() {
         r.stderr
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_loop_is_walked_once_and_broken_gzip_keeps_what_came_before() {
+    use std::io::Write as _;
+    let ws = Workspace::new();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..2_000 {
+        gz.write_all(load_record(i).as_bytes()).unwrap();
+    }
+    let gz = gz.finish().unwrap();
+    ws.write("in/whole.jsonl.gz", &gz);
+    ws.write("in/cut.jsonl.gz", &gz[..gz.len() / 2]);
+    ws.write("in/garbage.gz", b"\x1f\x8bgarbage");
+    std::os::unix::fs::symlink(".", ws.path("in/loop")).unwrap();
+    std::os::unix::fs::symlink("..", ws.path("in/up")).unwrap();
+    let r = ws.run(&["index", "in"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "episearch: in/cut.jsonl.gz:986: incomplete deflate stream",
+            "episearch: in/garbage.gz: unreadable compressed data: unexpected end of file",
+        ]
+    );
+    assert!(
+        lines[2].starts_with(
+            "indexed 2 files: 2000 added, 0 updated, 985 unchanged, 2 skipped (2 bad)"
+        ),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines.len(), 3);
+    assert_eq!(episodes(&ws), 2_000);
+}
