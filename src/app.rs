@@ -56,7 +56,7 @@ fn index(index_dir: &Path, args: IndexArgs) -> Result<ExitCode> {
     let sources = collect_sources(&args.paths)?;
     let index = EpisodeIndex::open_or_create(index_dir)?;
     let report = ingest_with_progress(&index, &sources, &options)?;
-    eprintln!("{}", summary_line(&report));
+    say(&summary_line(&report));
     Ok(if report.bad_records > 0 {
         ExitCode::from(1)
     } else {
@@ -85,12 +85,14 @@ fn ingest_with_progress(
     };
     let mut on_event = |event: Event| match event {
         Event::Progress { records } => bar.set_position(records),
-        Event::BadRecord(message) => bar.suspend(|| eprintln!("episearch: {}", one_line(&message))),
+        Event::BadRecord(message) => {
+            bar.suspend(|| say(&format!("episearch: {}", one_line(&message))))
+        }
         Event::Skipped { source, reason } => bar.suspend(|| {
-            eprintln!(
+            say(&format!(
                 "episearch: {}",
                 one_line(&format!("{source}: skipped: {reason}"))
-            )
+            ))
         }),
     };
     let report = pipeline::run(index, sources, options, &mut on_event);
@@ -151,7 +153,7 @@ fn search(
     };
     let results = index.search(&options)?;
     for warning in &results.warnings {
-        eprintln!("episearch: warning: {}", one_line(warning));
+        say(&format!("episearch: warning: {}", one_line(warning)));
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -221,12 +223,12 @@ fn build_default_index(index_dir: &Path) -> Result<EpisodeIndex> {
     let index = EpisodeIndex::open_or_create(index_dir)?;
     let sources = collect_sources(std::slice::from_ref(&corpus))?;
     let report = pipeline::run(&index, &sources, &IngestOptions::default(), &mut |_| {})?;
-    eprintln!(
+    say(&format!(
         "episearch: no index yet: indexed {} episodes from {} into {}",
         report.episodes(),
         corpus.display(),
         index_dir.display()
-    );
+    ));
     Ok(index)
 }
 
@@ -250,6 +252,12 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Print a line on stderr. A closed stderr is no reason to stop (eprintln! would panic): the
+/// index is what the user asked for.
+pub fn say(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
 }
 
 /// Any message on one line, safe for a terminal: messages quote input (a query, a record's

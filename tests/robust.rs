@@ -1233,3 +1233,24 @@ fn a_link_loop_is_walked_once_and_broken_gzip_keeps_what_came_before() {
     assert_eq!(lines.len(), 3);
     assert_eq!(episodes(&ws), 2_000);
 }
+
+#[test]
+fn a_closed_stderr_does_not_stop_an_ingest() {
+    let ws = Workspace::new();
+    let mut data = String::new();
+    for i in 0..500 {
+        data.push_str(&load_record(i));
+        data.push_str("{\"title\": oops}\n");
+    }
+    let input = ws.write("noisy.jsonl", data);
+    let mut child = spawn(
+        &ws.index_dir(),
+        &["index", input.to_str().unwrap()],
+        Stdio::null(),
+    );
+    // Nobody reads the 500 bad-record lines: every write to stderr fails with a broken pipe.
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert_eq!(episodes(&ws), 500);
+}
