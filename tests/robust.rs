@@ -1254,3 +1254,59 @@ fn a_closed_stderr_does_not_stop_an_ingest() {
     assert_eq!(status.code(), Some(1));
     assert_eq!(episodes(&ws), 500);
 }
+
+/// Feed `records` to a writer on stdin, wait until `committed` episodes are visible, then kill it.
+fn kill_after_commit(ws: &Workspace, args: &[&str], records: usize, committed: u64) {
+    let mut child = spawn(&ws.index_dir(), args, Stdio::piped());
+    let mut stdin = child.stdin.take().unwrap();
+    for i in 0..records {
+        stdin.write_all(load_record(i).as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    // A writer sees the first 64 KiB before it starts (format detection), so `records` are
+    // enough to pass that; with nothing to wait for, give it a moment to read them all.
+    if committed == 0 {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let mut polls = 0;
+    while episodes(ws) < committed {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the writer ended early"
+        );
+        polls += 1;
+        assert!(polls < 3000, "never saw {committed} episodes committed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // stdin is still open: the writer waits for more, holding the records of the open batch
+    // (with --strict, all of them).
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+}
+
+#[test]
+fn a_kill_loses_exactly_the_open_batch_and_strict_loses_the_whole_run() {
+    let ws = Workspace::new();
+    EpisodeIndex::open_or_create(&ws.index_dir()).expect("create index");
+    kill_after_commit(
+        &ws,
+        &["index", "--batch", "100", "--batch-seconds", "3600", "-"],
+        1_050,
+        1_000,
+    );
+    assert_eq!(episodes(&ws), 1_000);
+    for i in [0, 500, 999] {
+        assert_intact(&ws, i);
+    }
+    for i in [1_000, 1_049] {
+        let r = ws.run(&["search", &format!("n{i}z")]);
+        assert_eq!(r.code, 1, "record {i} was never committed: {}", r.stdout);
+    }
+
+    // --strict commits once, at the end: a kill before it leaves the index as it was.
+    kill_after_commit(&ws, &["index", "--strict", "--batch", "10", "-"], 2_000, 0);
+    assert_eq!(episodes(&ws), 1_000);
+    let r = ws.run(&["search", "n1500z"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
