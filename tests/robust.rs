@@ -1094,13 +1094,15 @@ fn generated_feeds_records_and_pages_never_panic_the_parsers() {
     );
 }
 
-/// Set permission bits on a folder and the files in it.
+/// Set permission bits on a folder and the files (not folders) in it.
 #[cfg(unix)]
 fn set_modes(dir: &Path, dir_mode: u32, file_mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file_mode)).unwrap();
+        if path.is_file() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file_mode)).unwrap();
+        }
     }
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(dir_mode)).unwrap();
 }
@@ -1138,6 +1140,7 @@ fn a_folder_this_user_may_not_write_still_searches() {
         println!("skipping: running as root and cannot switch to nobody with setpriv");
         return;
     }
+    // The workspace is private (0700): let the other user in, but not write.
     set_modes(ws.dir.path(), 0o755, 0o644);
     set_modes(&index, 0o555, 0o444);
     let search = run_as_user(&["search", "tech debt"]);
