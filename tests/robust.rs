@@ -1,5 +1,5 @@
-//! Nothing lost, nothing corrupt, no panics: kills mid-ingest, a second writer, hostile queries,
-//! malformed records and feeds, storage faults and terminal escapes.
+//! Nothing lost, nothing corrupt, no panics: kills mid-ingest, a second writer, hostile queries
+//! and search options, malformed records, feeds and files, storage faults, terminal escapes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,8 +22,8 @@ fn binary() -> PathBuf {
 }
 
 /// `episearch --index DIR --color never`, for any index folder.
-fn spawnable(index: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(binary());
+fn base(index: &Path) -> Command {
+    let mut cmd = Command::new(binary());
     cmd.env_remove("EPISEARCH_INDEX")
         .env_remove("NO_COLOR")
         .arg("--index")
@@ -32,13 +32,14 @@ fn spawnable(index: &Path) -> assert_cmd::Command {
     cmd
 }
 
-/// `episearch --index DIR --color never ARGS` as a running child with piped stdio.
+/// `base` to run to the end with `util::run`.
+fn spawnable(index: &Path) -> assert_cmd::Command {
+    assert_cmd::Command::from_std(base(index))
+}
+
+/// `base` with ARGS as a running child with piped stdio.
 fn spawn(index: &Path, args: &[&str], stdin: Stdio) -> Child {
-    Command::new(binary())
-        .env_remove("EPISEARCH_INDEX")
-        .arg("--index")
-        .arg(index)
-        .args(["--color", "never"])
+    base(index)
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
