@@ -229,7 +229,12 @@ impl EpisodeIndex {
             let (title, snippet) = highlighter.highlight(&episode);
             hits.push(Hit {
                 rank: options.offset + i + 1,
-                score,
+                // A boost like `^1e40` overflows f32: keep the order, and a number for JSON.
+                score: if score.is_nan() {
+                    0.0
+                } else {
+                    score.clamp(f32::MIN, f32::MAX)
+                },
                 episode,
                 title,
                 snippet,

@@ -246,6 +246,7 @@ const QUERY_PIECES: &[&str] = &[
     "^-1",
     "^1e38",
     "^NaN",
+    "^99999999999999999999999999999999999999999",
     "~1",
     "~",
     "~99999",
@@ -368,6 +369,9 @@ fn a_hundred_thousand_hostile_queries_never_panic() {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| index.search(options)));
         match outcome {
             Ok(Ok(results)) => {
+                for hit in &results.hits {
+                    prop_assert!(hit.score.is_finite(), "{query:?}: score {}", hit.score);
+                }
                 for w in &results.warnings {
                     prop_assert!(!w.contains('\n'), "{query:?}: warning on two lines: {w}");
                     // The query is quoted in a warning only in part, however long it is.
