@@ -155,6 +155,10 @@ fn flocked(path: &Path) -> bool {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_second_writer_exits_2_in_one_line_while_searches_go_on() {
+    if std::fs::read_to_string("/proc/locks").is_err() {
+        println!("skipping: /proc/locks cannot be read, so the lock cannot be watched");
+        return;
+    }
     let ws = Workspace::new();
     ws.index_corpus();
     let index = ws.index_dir();
@@ -1118,7 +1122,8 @@ fn a_folder_this_user_may_not_write_still_searches() {
     let ws = Workspace::new();
     ws.index_corpus();
     let index = ws.index_dir();
-    let corpus = repo_path("corpus");
+    // Input the other user can read, wherever the repository is.
+    let input = ws.write("one.jsonl", load_record(1));
     // Root writes whatever the permission bits say: run as `nobody` then, when that is possible.
     let root = Command::new("id")
         .arg("-u")
@@ -1150,7 +1155,7 @@ fn a_folder_this_user_may_not_write_still_searches() {
     set_modes(&index, 0o555, 0o444);
     let search = run_as_user(&["search", "tech debt"]);
     let stats = run_as_user(&["stats", "--json"]);
-    let write = run_as_user(&["index", corpus.to_str().unwrap()]);
+    let write = run_as_user(&["index", input.to_str().unwrap()]);
     set_modes(&index, 0o755, 0o644);
 
     assert_eq!(search.code, 0, "{}", search.stderr);
