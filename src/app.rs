@@ -70,7 +70,7 @@ fn index(index_dir: &Path, args: IndexArgs) -> Result<ExitCode> {
     let sources = collect_sources(&args.paths)?;
     let index = EpisodeIndex::open_or_create(index_dir)?;
     let report = ingest_with_progress(&index, &sources, &options)?;
-    eprintln!("{}", summary_line(&report));
+    say(&summary_line(&report));
     Ok(if report.bad_records > 0 {
         ExitCode::from(1)
     } else {
@@ -99,10 +99,15 @@ fn ingest_with_progress(
     };
     let mut on_event = |event: Event| match event {
         Event::Progress { records } => bar.set_position(records),
-        Event::BadRecord(message) => bar.suspend(|| eprintln!("episearch: {}", one_line(&message))),
-        Event::Skipped { source, reason } => {
-            bar.suspend(|| eprintln!("episearch: {source}: skipped: {reason}"))
+        Event::BadRecord(message) => {
+            bar.suspend(|| say(&format!("episearch: {}", one_line(&message))))
         }
+        Event::Skipped { source, reason } => bar.suspend(|| {
+            say(&format!(
+                "episearch: {}",
+                one_line(&format!("{source}: skipped: {reason}"))
+            ))
+        }),
     };
     let report = pipeline::run(index, sources, options, &mut on_event);
     bar.finish_and_clear();
@@ -164,7 +169,7 @@ fn search(
     };
     let results = index.search(&options)?;
     for warning in &results.warnings {
-        eprintln!("episearch: warning: {}", one_line(warning));
+        say(&format!("episearch: warning: {}", one_line(warning)));
     }
     if let Some(corrected) = &results.corrected {
         let also = if results.typed_also { "also " } else { "" };
@@ -245,12 +250,12 @@ fn build_default_index(index_dir: &Path) -> Result<EpisodeIndex> {
     let index = EpisodeIndex::open_or_create(index_dir)?;
     let sources = collect_sources(std::slice::from_ref(&corpus))?;
     let report = pipeline::run(&index, &sources, &IngestOptions::default(), &mut |_| {})?;
-    eprintln!(
+    say(&format!(
         "episearch: no index yet: indexed {} episodes from {} into {}",
         report.episodes(),
         corpus.display(),
         index_dir.display()
-    );
+    ));
     Ok(index)
 }
 
@@ -301,7 +306,17 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Any message on one line.
+/// Print a line on stderr. A closed stderr is no reason to stop (eprintln! would panic): the
+/// index is what the user asked for.
+pub fn say(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// Any message on one line, safe for a terminal: messages quote input (a query, a record's
+/// field, a file name), so control characters are dropped as in `output::text::clean`.
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    output::text::clean(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

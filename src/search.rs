@@ -14,7 +14,7 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::episode::Episode;
 use crate::error::{Error, Result};
-use crate::indexer::{from_document, EpisodeIndex};
+use crate::indexer::{from_document, index_date, EpisodeIndex};
 use crate::schema::{self, Fields};
 use crate::snippet::{self, Highlighted};
 use crate::spelling;
@@ -309,7 +309,15 @@ impl EpisodeIndex {
             return Ok(SearchResults::default());
         };
         let query = with_filters(&self.fields, compiled.scoring, options);
-        let limit = options.limit.max(1);
+        // No page can hold more than the index does; bounding both keeps offset + limit in range.
+        let total = searcher.num_docs() as usize;
+        if options.offset >= total {
+            return Ok(SearchResults {
+                warnings: compiled.warnings,
+                ..SearchResults::default()
+            });
+        }
+        let limit = options.limit.clamp(1, total);
         let found: Vec<(f32, DocAddress)> = match options.sort {
             SortOrder::Relevance => searcher.search(
                 &*query,
@@ -371,7 +379,12 @@ impl EpisodeIndex {
             }
             hits.push(Hit {
                 rank: options.offset + i + 1,
-                score,
+                // A boost like `^1e40` overflows f32: keep the order, and a number for JSON.
+                score: if score.is_nan() {
+                    0.0
+                } else {
+                    score.clamp(f32::MIN, f32::MAX)
+                },
                 episode,
                 title,
                 snippet,
@@ -468,7 +481,7 @@ fn compile(
             compiled.warnings.push(format!(
                 "could not parse the query ({}); searching for its words: {}",
                 parse_error(&e),
-                words.join(" ")
+                clip(&words.join(" "))
             ));
             Ok(Some(compiled))
         }
@@ -869,25 +882,24 @@ fn rewrite_not(query: &str) -> String {
     out.join(" ")
 }
 
+/// The parser's message, one line, lower-case, clipped: it quotes the query, which may be long.
 fn parse_error(e: &tantivy::query::QueryParserError) -> String {
-    let text = e.to_string();
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut chars = one_line.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => one_line,
+    clip(&crate::error::message(&e.to_string()))
+}
+
+/// At most 200 characters of `s` for a message, with `…` when cut.
+fn clip(s: &str) -> String {
+    const MAX: usize = 200;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
     }
 }
 
 fn with_filters(f: &Fields, scoring: Box<dyn Query>, o: &SearchOptions) -> Box<dyn Query> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     if o.since.is_some() || o.until.is_some() {
-        let term = |d: DateTime<Utc>| {
-            Term::from_field_date(
-                f.date,
-                tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-            )
-        };
+        let term = |d: DateTime<Utc>| Term::from_field_date(f.date, index_date(d));
         filters.push(Box::new(RangeQuery::new(
             o.since
                 .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),

@@ -6,3 +6,4 @@ mod cli;
 mod datasets;
 mod feeds;
 mod relevance;
+mod robust;

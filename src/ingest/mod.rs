@@ -7,7 +7,7 @@ pub mod html;
 pub mod json;
 pub mod page;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -163,7 +163,7 @@ pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
         }
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
-            walk(path, &mut out)?;
+            walk(path, &mut out, &mut HashSet::new())?;
         } else {
             out.push(Source::File(path.clone()));
         }
@@ -171,7 +171,13 @@ pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
+/// Walk `dir`, following links to folders but entering each folder once (a link to `.` or to a
+/// parent would otherwise loop until the path is too long).
+fn walk(dir: &Path, out: &mut Vec<Source>, seen: &mut HashSet<PathBuf>) -> Result<()> {
+    let real = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+    if !seen.insert(real) {
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -184,7 +190,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, seen)?;
         } else if path.is_file() {
             out.push(Source::File(path));
         }
@@ -257,7 +263,10 @@ pub fn read_source(source: &Source, map: &FieldMap, sink: &mut Sink) -> Result<O
 }
 
 fn gz_error(e: io::Error) -> io::Error {
-    if e.kind() == io::ErrorKind::InvalidInput || e.kind() == io::ErrorKind::InvalidData {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+    ) {
         io::Error::new(e.kind(), format!("unreadable compressed data: {e}"))
     } else {
         e
