@@ -1324,3 +1324,35 @@ fn a_kill_loses_exactly_the_open_batch_and_strict_loses_the_whole_run() {
     let r = ws.run(&["search", "n1500z"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
 }
+
+#[test]
+fn records_on_stdin_are_committed_as_they_come() {
+    let ws = Workspace::new();
+    EpisodeIndex::open_or_create(&ws.index_dir()).expect("create index");
+    let mut child = spawn(
+        &ws.index_dir(),
+        &["index", "--batch", "2", "--batch-seconds", "3600", "-"],
+        Stdio::piped(),
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    // Three short records, far less than the 64 KiB format detection could wait for.
+    for i in 0..3 {
+        stdin.write_all(load_record(i).as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    let mut polls = 0;
+    while episodes(&ws) < 2 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the writer ended early"
+        );
+        polls += 1;
+        assert!(polls < 3000, "the first batch was never committed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(episodes(&ws), 2);
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(episodes(&ws), 3);
+}
