@@ -243,7 +243,7 @@ pub fn parse_date(input: &str) -> Option<DateTime<Utc>> {
 
 /// Database exports: `2021-11-12 12:44:00+00`, `2021-11-12T12:44:00.5+0100`.
 fn sql_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    if s.len() < 16 || !s.is_char_boundary(10) || !matches!(&s[10..11], " " | "T") {
+    if s.len() < 16 || !s.is_ascii() || !matches!(&s[10..11], " " | "T") {
         return None;
     }
     let mut t = format!("{}T{}", &s[..10], &s[11..]);

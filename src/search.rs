@@ -10,7 +10,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::episode::Episode;
 use crate::error::{Error, Result};
@@ -326,21 +326,33 @@ impl EpisodeIndex {
                     .order_by_score(),
             )?,
             SortOrder::Newest | SortOrder::Oldest => {
-                let order = if options.sort == SortOrder::Newest {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                let by_date: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher.search(
+                // One pass keyed on (date, score): the date orders, the score breaks ties and is
+                // reported. Episodes without a date come last either way.
+                let newest = options.sort == SortOrder::Newest;
+                let by_date: Vec<((i64, f32), DocAddress)> = searcher.search(
                     &*query,
                     &TopDocs::with_limit(limit)
                         .and_offset(options.offset)
-                        .order_by_fast_field(schema::DATE, order),
+                        .tweak_score(move |segment: &tantivy::SegmentReader| {
+                            let dates = segment.fast_fields().date(schema::DATE).ok();
+                            move |doc: tantivy::DocId, score: tantivy::Score| {
+                                let secs = dates
+                                    .as_ref()
+                                    .and_then(|c| c.first(doc))
+                                    .map(|d| d.into_timestamp_secs());
+                                let key = match secs {
+                                    Some(s) if newest => s,
+                                    Some(s) => -s,
+                                    None => i64::MIN,
+                                };
+                                (key, score)
+                            }
+                        }),
                 )?;
                 by_date
                     .into_iter()
-                    .map(|(_, addr)| Ok((query.explain(&searcher, addr)?.value(), addr)))
-                    .collect::<Result<_>>()?
+                    .map(|((_, score), addr)| (score, addr))
+                    .collect()
             }
         };
         if options.limit == 0 {
