@@ -287,7 +287,12 @@ fn snippets(c: &mut Criterion, index: &EpisodeIndex) {
             .collect();
         g.throughput(Throughput::Elements(episodes.len().max(1) as u64));
         g.bench_function(BenchmarkId::new("episearch", q.replace(' ', "_")), |b| {
-            b.iter(|| index.highlight(q, &episodes, 200).expect("highlight").len())
+            b.iter(|| {
+                index
+                    .highlight(&SearchOptions::new(q), &episodes)
+                    .expect("highlight")
+                    .len()
+            })
         });
     }
     g.finish();

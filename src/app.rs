@@ -9,14 +9,18 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use episearch::bench::{self, BenchOptions};
 use episearch::episode::parse_duration;
+use episearch::eval::{self, Fts5};
 use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::ingest::{collect_sources, FieldMap, Source};
 use episearch::output::{self, Style};
 use episearch::pipeline::{self, Event, IngestOptions, IngestReport};
 use episearch::search::{Period, SearchOptions, SortOrder};
+use episearch::synonyms::Synonyms;
 use episearch::Error;
 
-use crate::cli::{BenchArgs, Cli, ColorChoice, Command, IndexArgs, SearchArgs, Sort, StatsArgs};
+use crate::cli::{
+    BenchArgs, Cli, ColorChoice, Command, EvalArgs, IndexArgs, SearchArgs, Sort, StatsArgs,
+};
 
 const DEFAULT_INDEX: &str = "index";
 const DEFAULT_CORPUS: &str = "corpus";
@@ -26,12 +30,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let explicit_index = cli.index.is_some();
     let index_dir = cli.index.unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX));
     let style = decide_style(cli.color);
+    let synonyms = cli.synonyms.as_deref();
     match cli.command {
         Command::Index(args) => index(&index_dir, args),
-        Command::Search(args) => search(&index_dir, explicit_index, args, style),
+        Command::Search(args) => search(&index_dir, explicit_index, args, synonyms, style),
         Command::Stats(args) => stats(&index_dir, args),
-        Command::Bench(args) => bench(&index_dir, explicit_index, args),
+        Command::Eval(args) => evaluate(&index_dir, args, synonyms),
+        Command::Bench(args) => bench(&index_dir, explicit_index, args, synonyms),
     }
+}
+
+/// The built-in synonyms plus the user's file, if any.
+fn load_synonyms(file: Option<&Path>) -> Result<Synonyms> {
+    let mut synonyms = Synonyms::builtin();
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        synonyms.extend(Synonyms::parse(&text, &path.display().to_string())?);
+    }
+    Ok(synonyms)
 }
 
 /// Colour is decided here alone: `--color`, then `NO_COLOR`, then whether stdout is a terminal.
@@ -58,7 +74,7 @@ fn index(index_dir: &Path, args: IndexArgs) -> Result<ExitCode> {
     let sources = collect_sources(&args.paths)?;
     let index = EpisodeIndex::open_or_create(index_dir)?;
     let report = ingest_with_progress(&index, &sources, &options)?;
-    eprintln!("{}", summary_line(&report));
+    say(&summary_line(&report));
     Ok(if report.bad_records > 0 {
         ExitCode::from(1)
     } else {
@@ -87,10 +103,15 @@ fn ingest_with_progress(
     };
     let mut on_event = |event: Event| match event {
         Event::Progress { records } => bar.set_position(records),
-        Event::BadRecord(message) => bar.suspend(|| eprintln!("episearch: {}", one_line(&message))),
-        Event::Skipped { source, reason } => {
-            bar.suspend(|| eprintln!("episearch: {source}: skipped: {reason}"))
+        Event::BadRecord(message) => {
+            bar.suspend(|| say(&format!("episearch: {}", one_line(&message))))
         }
+        Event::Skipped { source, reason } => bar.suspend(|| {
+            say(&format!(
+                "episearch: {}",
+                one_line(&format!("{source}: skipped: {reason}"))
+            ))
+        }),
     };
     let report = pipeline::run(index, sources, options, &mut on_event);
     bar.finish_and_clear();
@@ -140,18 +161,30 @@ fn search(
     index_dir: &Path,
     explicit_index: bool,
     args: SearchArgs,
+    synonyms: Option<&Path>,
     style: Style,
 ) -> Result<ExitCode> {
-    let options = search_options(&args)?;
+    let mut options = search_options(&args)?;
+    options.synonyms = load_synonyms(synonyms)?;
     let index = open_for_search(index_dir, explicit_index)?;
     let results = index.search(&options)?;
     for warning in &results.warnings {
-        eprintln!("episearch: warning: {}", one_line(warning));
+        say(&format!("episearch: warning: {}", one_line(warning)));
+    }
+    if let Some(corrected) = &results.corrected {
+        let also = if results.typed_also { "also " } else { "" };
+        eprintln!(
+            "episearch: {also}showing results for {}",
+            one_line(corrected)
+        );
+    }
+    if let Some(suggestion) = &results.suggestion {
+        eprintln!("episearch: did you mean: {}", one_line(suggestion));
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if args.json {
-        output::json::write_hits(&mut out, &results.hits)?;
+        output::json::write_hits(&mut out, &results.hits, results.corrected.as_deref())?;
     } else {
         output::text::write_hits(&mut out, &results.hits, style)?;
     }
@@ -208,6 +241,7 @@ fn search_options(args: &SearchArgs) -> Result<SearchOptions> {
             Sort::Oldest => SortOrder::Oldest,
         },
         snippet_chars: args.snippet_chars,
+        synonyms: Synonyms::none(),
     })
 }
 
@@ -225,12 +259,12 @@ fn build_default_index(index_dir: &Path) -> Result<EpisodeIndex> {
     let index = EpisodeIndex::open_or_create(index_dir)?;
     let sources = collect_sources(std::slice::from_ref(&corpus))?;
     let report = pipeline::run(&index, &sources, &IngestOptions::default(), &mut |_| {})?;
-    eprintln!(
+    say(&format!(
         "episearch: no index yet: indexed {} episodes from {} into {}",
         report.episodes(),
         corpus.display(),
         index_dir.display()
-    );
+    ));
     Ok(index)
 }
 
@@ -248,7 +282,12 @@ fn stats(index_dir: &Path, args: StatsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench(index_dir: &Path, explicit_index: bool, args: BenchArgs) -> Result<ExitCode> {
+fn bench(
+    index_dir: &Path,
+    explicit_index: bool,
+    args: BenchArgs,
+    synonyms: Option<&Path>,
+) -> Result<ExitCode> {
     let queries = bench::read_queries(&args.queries)?;
     let index = open_for_search(index_dir, explicit_index)?;
     let options = BenchOptions {
@@ -256,6 +295,7 @@ fn bench(index_dir: &Path, explicit_index: bool, args: BenchArgs) -> Result<Exit
         warmup: args.warmup,
         search: SearchOptions {
             limit: args.limit,
+            synonyms: load_synonyms(synonyms)?,
             ..SearchOptions::default()
         },
     };
@@ -271,6 +311,31 @@ fn bench(index_dir: &Path, explicit_index: bool, args: BenchArgs) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
+/// Run judged queries through episearch and SQLite FTS5 over the same index and compare.
+fn evaluate(index_dir: &Path, args: EvalArgs, synonyms: Option<&Path>) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(&args.judgments).map_err(|e| Error::io(&args.judgments, e))?;
+    let judgments = eval::parse_judgments(&text, &args.judgments.display().to_string())?;
+    let index = EpisodeIndex::open(index_dir)?;
+    let options = SearchOptions {
+        synonyms: load_synonyms(synonyms)?,
+        ..SearchOptions::default()
+    };
+    let reports = [
+        eval::episearch(&index, &judgments, &options)?,
+        Fts5::load(&index)?.report(&judgments)?,
+    ];
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        output::json::write_eval(&mut out, &judgments, &reports)?;
+    } else {
+        output::text::write_eval(&mut out, &judgments, &reports)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// True when the error is a write to a closed pipe (`episearch search x | head -1`).
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
@@ -279,7 +344,17 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Any message on one line.
+/// Print a line on stderr. A closed stderr is no reason to stop (eprintln! would panic): the
+/// index is what the user asked for.
+pub fn say(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// Any message on one line, safe for a terminal: messages quote input (a query, a record's
+/// field, a file name), so control characters are dropped as in `output::text::clean`.
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    output::text::clean(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

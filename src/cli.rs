@@ -14,7 +14,10 @@ Query syntax:
                        boolean operators (upper case); group with ( )
   title:roadmap        search one field: title, podcast, summary,
                        description, overview
-A query that does not parse is searched as its plain words, with a warning.";
+A query that does not parse is searched as its plain words, with a warning.
+Plain words the index does not hold are corrected to its nearest word
+(`showing results for ...` on stderr); abbreviations and synonyms (k8s,
+kubernetes; ml, machine learning; ...) match too, ranked below the words typed.";
 
 /// Full-text search for podcast episode summaries.
 #[derive(Debug, Parser)]
@@ -33,6 +36,10 @@ pub struct Cli {
     /// When to colour output: auto colours a terminal unless NO_COLOR is set
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// Extra synonyms: one group a line, comma-separated (`k8s, kubernetes`)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub synonyms: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -56,6 +63,19 @@ pub enum Command {
     Stats(StatsArgs),
     /// Time the queries of a file as `search` runs them: latency percentiles and queries/s
     Bench(BenchArgs),
+    /// Measure ranking on judged queries: success at cut-off and MRR@10, episearch and SQLite FTS5
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Judged queries: `kind TAB cut-off TAB query TAB wanted ids`, one a line
+    #[arg(value_name = "JUDGMENTS")]
+    pub judgments: PathBuf,
+
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -25,9 +25,11 @@ pub struct Episode {
 
 impl Episode {
     /// The identity used for upserts: the explicit id, else podcast + normalised title + day.
+    /// A key over `MAX_KEY_BYTES` is cut and given a hash of the whole, since the index drops
+    /// terms over 64 KiB: such an episode could never be found again to update.
     pub fn key(&self) -> String {
         if let Some(id) = self.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            return id.to_string();
+            return bounded_key(id.to_string());
         }
         let podcast = normalise_for_key(self.podcast.as_deref().unwrap_or(""));
         let title = normalise_for_key(self.title.as_deref().unwrap_or(""));
@@ -35,7 +37,7 @@ impl Episode {
             .date
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default();
-        format!("{podcast}|{title}|{day}")
+        bounded_key(format!("{podcast}|{title}|{day}"))
     }
 
     /// True when the record carries nothing a person could search for.
@@ -79,7 +81,8 @@ impl Episode {
     }
 
     /// Trim every text field, drop empty ones and remove control characters (terminal escapes
-    /// among them) so nothing unprintable reaches the index.
+    /// among them) so nothing unprintable reaches the index. A date the index cannot hold (see
+    /// `indexable_date`) is dropped.
     pub fn normalise(mut self) -> Episode {
         for field in [
             &mut self.id,
@@ -113,7 +116,8 @@ impl Episode {
         // The index keeps whole seconds; so does the model, so a stored episode compares equal.
         self.date = self
             .date
-            .and_then(|d| DateTime::from_timestamp(d.timestamp(), 0));
+            .and_then(|d| DateTime::from_timestamp(d.timestamp(), 0))
+            .filter(indexable_date);
         if let Some(lang) = self.language.as_mut() {
             *lang = lang.to_lowercase();
         }
@@ -157,6 +161,24 @@ fn is_unwanted_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
 
+/// Longest key kept as it is.
+pub const MAX_KEY_BYTES: usize = 1024;
+
+/// `key` itself, or its first kilobyte with `#` and a stable hash (FNV-1a) of all of it.
+fn bounded_key(key: String) -> String {
+    if key.len() <= MAX_KEY_BYTES {
+        return key;
+    }
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut cut = MAX_KEY_BYTES - 17;
+    while !key.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}#{hash:016x}", &key[..cut])
+}
+
 fn normalise_for_key(s: &str) -> String {
     s.chars()
         .flat_map(char::to_lowercase)
@@ -165,6 +187,12 @@ fn normalise_for_key(s: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether the index can hold this date: it keeps nanoseconds in an i64, which spans the years
+/// 1677 to 2262.
+pub fn indexable_date(d: &DateTime<Utc>) -> bool {
+    d.timestamp().checked_mul(1_000_000_000).is_some()
 }
 
 /// Parse a date as people and feeds write them: RFC 3339, `YYYY-MM-DD`, RFC 2822 (and its
@@ -215,7 +243,7 @@ pub fn parse_date(input: &str) -> Option<DateTime<Utc>> {
 
 /// Database exports: `2021-11-12 12:44:00+00`, `2021-11-12T12:44:00.5+0100`.
 fn sql_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    if s.len() < 16 || !s.is_char_boundary(10) || !matches!(&s[10..11], " " | "T") {
+    if s.len() < 16 || !s.is_ascii() || !matches!(&s[10..11], " " | "T") {
         return None;
     }
     let mut t = format!("{}T{}", &s[..10], &s[11..]);
@@ -361,6 +389,20 @@ pub fn parse_duration(input: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_keys_are_cut_with_a_hash_of_the_whole() {
+        let with_id = |id: String| Episode {
+            id: Some(id),
+            ..Episode::default()
+        };
+        assert_eq!(with_id("a".repeat(1024)).key(), "a".repeat(1024));
+        let long = with_id(format!("{}1", "é".repeat(50_000))).key();
+        assert_eq!(long.len(), 1023);
+        assert!(long.starts_with(&"é".repeat(503)));
+        assert_eq!(long, with_id(format!("{}1", "é".repeat(50_000))).key());
+        assert_ne!(long, with_id(format!("{}2", "é".repeat(50_000))).key());
+    }
 
     fn ymd(s: &str) -> String {
         parse_date(s).unwrap().to_rfc3339()

@@ -6,10 +6,12 @@ use std::path::PathBuf;
 /// period, and name the file or index involved.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
+    /// The io error is part of the message, not a `source`: printed with its chain, it would
+    /// otherwise appear twice.
+    #[error("{}: {}", path.display(), io_message(cause))]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{location}: {reason}")]
     Record { location: String, reason: String },
@@ -26,10 +28,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+    pub fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),
-            source,
+            cause,
         }
     }
 }
@@ -42,7 +44,16 @@ impl From<tantivy::TantivyError> for Error {
 
 /// tantivy's Display strings are Debug-flavoured; keep them on one line and lower-case.
 pub(crate) fn tantivy_message(e: &tantivy::TantivyError) -> String {
-    let text = e.to_string();
+    message(&e.to_string())
+}
+
+/// An io error as a lower-case phrase: `read-only file system (os error 30)`.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
+    message(&e.to_string())
+}
+
+/// Another library's message in house style: one line, starting lower-case.
+pub(crate) fn message(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut chars = one_line.chars();
     match chars.next() {

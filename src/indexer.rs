@@ -3,11 +3,18 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::TopDocs;
-use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::{
+    DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
+};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle,
+    WritePtr, META_LOCK,
+};
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
@@ -16,7 +23,7 @@ use tantivy::{
 };
 
 use crate::episode::Episode;
-use crate::error::{tantivy_message, Error, Result};
+use crate::error::{io_message, tantivy_message, Error, Result};
 use crate::schema::{self, Fields};
 
 /// An open episode index.
@@ -28,36 +35,45 @@ pub struct EpisodeIndex {
 }
 
 impl EpisodeIndex {
-    /// Open an existing index; a missing one is `Error::IndexMissing`.
+    /// Open an existing index; a missing one is `Error::IndexMissing`. An index on a read-only
+    /// file system (or in a folder this user may not write) opens for searching all the same.
     pub fn open(path: &Path) -> Result<EpisodeIndex> {
-        if !path.join("meta.json").exists() {
-            return Err(Error::IndexMissing {
-                path: path.to_path_buf(),
-            });
+        check_meta(path)?;
+        let dir = MmapDirectory::open(path).map_err(|e| open_error(path, e))?;
+        let opened = Index::open(dir.clone())
+            .map_err(|e| match e {
+                TantivyError::DataCorruption(c) if format!("{c:?}").contains("meta.json") => {
+                    damaged_meta(path)
+                }
+                other => damaged(path, &other),
+            })
+            .and_then(|index| Self::from_index(index, path));
+        match opened {
+            Err(Error::IndexDamaged { .. }) | Err(Error::Index(_)) if !writable(path) => {
+                let index = Index::open(ReadOnly(dir)).map_err(|e| damaged(path, &e))?;
+                Self::from_index(index, path)
+            }
+            other => other,
         }
-        let dir = MmapDirectory::open(path).map_err(|e| Error::IndexDamaged {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let index = Index::open(dir).map_err(|e| damaged(path, &e))?;
-        Self::from_index(index, path)
     }
 
     /// Open the index at `path`, creating it (and the folder) when there is none.
     pub fn open_or_create(path: &Path) -> Result<EpisodeIndex> {
-        if path.join("meta.json").exists() {
-            return Self::open(path);
+        match check_meta(path) {
+            Err(Error::IndexMissing { .. }) => {}
+            other => {
+                other?;
+                return Self::open(path);
+            }
         }
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
-        let dir = MmapDirectory::open(path).map_err(|e| Error::IndexDamaged {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let dir = MmapDirectory::open(path).map_err(|e| open_error(path, e))?;
         let index = Index::create(dir, schema::build(), Default::default())
             .map_err(|e| damaged(path, &e))?;
         Self::from_index(index, path)
     }
 
+    /// Build from an opened tantivy index (the reader takes the meta lock: may fail read-only).
     fn from_index(index: Index, path: &Path) -> Result<EpisodeIndex> {
         schema::register_analyzers(&index);
         let fields =
@@ -92,9 +108,14 @@ impl EpisodeIndex {
             .index
             .writer_with_num_threads(options.threads.max(1), options.memory_budget)
             .map_err(|e| match e {
-                TantivyError::LockFailure(..) => Error::IndexLocked {
+                TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
                     path: self.path.clone(),
                 },
+                TantivyError::LockFailure(LockError::IoError(io), _) => Error::Index(format!(
+                    "{}: cannot write to the index: {}",
+                    self.path.display(),
+                    io_message(&io)
+                )),
                 other => damaged(&self.path, &other),
             })?;
         let started_empty = self.searcher().num_docs() == 0;
@@ -210,6 +231,102 @@ impl EpisodeIndex {
     }
 }
 
+/// `IndexMissing` without `meta.json`, unless the folder holds index files: then meta.json was lost
+/// and the folder must not be mistaken for an empty one (a new index would delete its files).
+fn check_meta(path: &Path) -> Result<()> {
+    if path.join("meta.json").exists() {
+        return Ok(());
+    }
+    if path.join(".managed.json").exists() {
+        return Err(Error::IndexDamaged {
+            path: path.to_path_buf(),
+            reason: "meta.json is missing, so the index cannot be read; remove the folder and index again".into(),
+        });
+    }
+    Err(Error::IndexMissing {
+        path: path.to_path_buf(),
+    })
+}
+
+/// A `meta.json` tantivy cannot read, with serde_json's reason when it is not even JSON (tantivy's
+/// own message quotes the whole file).
+fn damaged_meta(path: &Path) -> Error {
+    let file = path.join("meta.json");
+    let cause = match std::fs::read(&file) {
+        Err(e) => io_message(&e),
+        Ok(bytes) => match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+            Err(e) => e.to_string(),
+            Ok(_) => "not index metadata".to_string(),
+        },
+    };
+    Error::IndexDamaged {
+        path: path.to_path_buf(),
+        reason: format!(
+            "meta.json is damaged ({cause}); restore it or remove the folder and index again"
+        ),
+    }
+}
+
+/// Whether a file can be created in `path` (probing with the meta lock file tantivy uses anyway).
+fn writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path.join(&META_LOCK.filepath))
+        .is_ok()
+}
+
+fn open_error(path: &Path, e: OpenDirectoryError) -> Error {
+    let reason = match e {
+        OpenDirectoryError::IoError { io_error, .. } => io_message(&io_error),
+        other => other.to_string(),
+    };
+    Error::IndexDamaged {
+        path: path.to_path_buf(),
+        reason,
+    }
+}
+
+/// A directory nobody may write: reading needs no meta lock, since no writer can change
+/// `meta.json` under it; every other lock (the writer's) is still asked of the file system, and
+/// fails there with the reason.
+#[derive(Debug, Clone)]
+struct ReadOnly(MmapDirectory);
+
+impl Directory for ReadOnly {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        if lock.filepath == META_LOCK.filepath {
+            return Ok(DirectoryLock::from(Box::new(())));
+        }
+        self.0.acquire_lock(lock)
+    }
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(callback)
+    }
+}
+
 fn damaged(path: &Path, e: &TantivyError) -> Error {
     Error::IndexDamaged {
         path: path.to_path_buf(),
@@ -315,7 +432,8 @@ impl EpisodeWriter<'_> {
             None => (episode, Change::Added),
         };
         self.writer
-            .add_document(to_document(&merged, &self.index.fields))?;
+            .add_document(to_document(&merged, &self.index.fields))
+            .map_err(|e| self.write_error(&e))?;
         self.written.insert(hash);
         self.pending.insert(key, merged);
         match change {
@@ -347,10 +465,17 @@ impl EpisodeWriter<'_> {
     }
 
     fn write_error(&self, e: &TantivyError) -> Error {
+        let cause = match e {
+            // tantivy's indexing threads drop their io error and leave only this.
+            TantivyError::ErrorInThread(_) => {
+                "a write failed (is the disk full or the folder not writable?)".to_string()
+            }
+            TantivyError::IoError(io) => io_message(io),
+            other => tantivy_message(other),
+        };
         Error::Index(format!(
-            "{}: could not commit: {} (the last commit is intact)",
-            self.index.path.display(),
-            tantivy_message(e)
+            "{}: could not write: {cause} (the last commit is intact)",
+            self.index.path.display()
         ))
     }
 
@@ -411,24 +536,32 @@ pub fn to_document(e: &Episode, f: &Fields) -> TantivyDocument {
     text(f.overview, &e.overview);
     text(f.url, &e.url);
     text(f.language, &e.language);
+    if let Some(words) = f.words {
+        for value in [&e.title, &e.summary, &e.description, &e.overview] {
+            text(words, value);
+        }
+    }
     if let Some(slot) = e.language.as_deref().and_then(schema::stemmed_language) {
-        for text in [&e.title, &e.summary, &e.description, &e.overview]
+        for value in [&e.title, &e.summary, &e.description, &e.overview]
             .into_iter()
             .flatten()
         {
-            doc.add_text(f.stemmed[slot], text);
+            doc.add_text(f.stemmed[slot], value);
         }
     }
     if let Some(d) = e.date {
-        doc.add_date(
-            f.date,
-            tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-        );
+        doc.add_date(f.date, index_date(d));
     }
     if let Some(d) = e.duration {
         doc.add_u64(f.duration, d);
     }
     doc
+}
+
+/// A date as the index holds it; one out of its range (see `indexable_date`) is clamped, never
+/// overflowed.
+pub(crate) fn index_date(d: DateTime<Utc>) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_nanos(d.timestamp().saturating_mul(1_000_000_000))
 }
 
 /// The episode stored in a tantivy document.

@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod episode;
 pub mod error;
+pub mod eval;
 pub mod indexer;
 pub mod ingest;
 pub mod output;
@@ -14,6 +15,8 @@ pub mod pipeline;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod spelling;
+pub mod synonyms;
 pub mod tokenizer;
 
 pub use episode::Episode;

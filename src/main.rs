@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if app::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("episearch: {}", app::one_line(&format!("{e:#}")));
+            app::say(&format!("episearch: {}", app::one_line(&format!("{e:#}"))));
             ExitCode::from(2)
         }
     }

@@ -16,6 +16,8 @@ use crate::tokenizer::WordTokenizer;
 pub const ANALYZER_EN: &str = "episearch_en";
 /// Name of the analyzer for exact, case-insensitive keys (podcast filter).
 pub const ANALYZER_KEY: &str = "episearch_key";
+/// Name of the analyzer for the spelling vocabulary: words as written, unstemmed.
+pub const ANALYZER_WORDS: &str = "episearch_words";
 
 pub const ID: &str = "id";
 pub const PODCAST: &str = "podcast";
@@ -28,6 +30,9 @@ pub const DESCRIPTION: &str = "description";
 pub const OVERVIEW: &str = "overview";
 pub const URL: &str = "url";
 pub const LANGUAGE: &str = "language";
+/// Every word of the text fields, lower-cased and folded but not stemmed: the vocabulary that
+/// spelling corrections are picked from (stems like `kubernet` are not words to show a user).
+pub const WORDS: &str = "words";
 
 /// Languages with a tantivy stemmer other than English: (language subtag, stemmer, field).
 /// An episode whose feed declares one of these also has all its text in that field, analysed
@@ -87,6 +92,8 @@ pub struct Fields {
     pub language: Field,
     /// One per entry of `STEMMED_LANGUAGES`, same order.
     pub stemmed: [Field; 17],
+    /// Absent in indexes made before spelling correction; corrections then fall back to stems.
+    pub words: Option<Field>,
 }
 
 impl Fields {
@@ -116,12 +123,18 @@ impl Fields {
                 }
                 fields
             },
+            words: schema.get_field(WORDS).ok(),
         })
     }
 
     /// The body fields in snippet-preference order.
     pub fn bodies(&self) -> [Field; 3] {
         [self.summary, self.overview, self.description]
+    }
+
+    /// The fields a query of plain words searches: the title and the bodies.
+    pub fn searchable(&self) -> [Field; 4] {
+        [self.title, self.summary, self.description, self.overview]
     }
 }
 
@@ -176,6 +189,14 @@ pub fn build() -> Schema {
             ),
         );
     }
+    b.add_text_field(
+        WORDS,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_WORDS)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     b.build()
 }
 
@@ -203,6 +224,18 @@ pub fn register_analyzers(index: &Index) {
             .filter(LowerCaser)
             .build(),
     );
+    index
+        .tokenizers()
+        .register(ANALYZER_WORDS, words_analyzer());
+}
+
+/// Words lower-cased and accents folded, not stemmed: the spelling vocabulary.
+pub fn words_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
 }
 
 /// Words lower-cased, accents folded (so `cafe` finds `café`), English stems.
@@ -233,7 +266,15 @@ fn english_words_builder() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Token
 
 /// The analyzed form of `word` as the index holds it.
 pub fn analyze(word: &str) -> Vec<String> {
-    let mut analyzer = english_analyzer();
+    run(english_analyzer(), word)
+}
+
+/// `word` as the spelling vocabulary holds it (lower-cased, folded, unstemmed).
+pub fn fold(word: &str) -> Vec<String> {
+    run(words_analyzer(), word)
+}
+
+fn run(mut analyzer: TextAnalyzer, word: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(word);
     let mut out = Vec::new();
     while let Some(t) = stream.next() {

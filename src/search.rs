@@ -4,20 +4,23 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::episode::Episode;
 use crate::error::{Error, Result};
-use crate::indexer::{from_document, EpisodeIndex};
+use crate::indexer::{from_document, index_date, EpisodeIndex};
 use crate::schema::{self, Fields};
 use crate::snippet::{self, Highlighted, MatchTokenizer};
+use crate::spelling;
+use crate::synonyms::{self, Synonyms};
 use crate::tokenizer;
 
 /// Weight of a title match relative to a body match.
@@ -26,6 +29,15 @@ pub const TITLE_BOOST: f32 = 2.0;
 pub const ALL_WORDS_BONUS: f32 = 1000.0;
 /// Score added to episodes holding the query words as a phrase.
 pub const PHRASE_BONUS: f32 = 1000.0;
+/// Score added to episodes holding every word as typed (or as corrected) when synonyms
+/// widened the query, so a literal match always ranks above one through a synonym.
+pub const AS_TYPED_BONUS: f32 = 500.0;
+/// Weight of a word found through a spelling correction, relative to a word found as typed.
+pub const CORRECTION_WEIGHT: f32 = 0.7;
+/// Weight of a word found through a synonym, relative to the word it stands in for.
+pub const SYNONYM_WEIGHT: f32 = 0.5;
+/// Most phrase variants (one word swapped for a synonym) tried for the phrase tier.
+const MAX_PHRASE_VARIANTS: usize = 16;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -53,6 +65,8 @@ pub struct SearchOptions {
     pub sort: SortOrder,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
+    /// Abbreviations and synonyms that plain-word queries are widened with.
+    pub synonyms: Synonyms,
 }
 
 impl Default for SearchOptions {
@@ -68,6 +82,7 @@ impl Default for SearchOptions {
             max_duration: None,
             sort: SortOrder::Relevance,
             snippet_chars: 200,
+            synonyms: Synonyms::builtin(),
         }
     }
 }
@@ -103,6 +118,14 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// One-line notices (a query that did not parse and was searched as plain words).
     pub warnings: Vec<String>,
+    /// The query as searched when words were corrected: words the index does not hold
+    /// (`kubernetis` → `kubernetes`), or rare words with a far more common neighbour.
+    pub corrected: Option<String>,
+    /// True when the words as typed were searched too (rare words the index holds) and rank
+    /// first; false when the corrected query replaced them.
+    pub typed_also: bool,
+    /// When nothing matched: a query of the index's own words that would match.
+    pub suggestion: Option<String>,
 }
 
 /// A date period typed by a user: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
@@ -168,46 +191,120 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 /// that find highlights.
 struct Compiled {
     scoring: Box<dyn Query>,
+    /// The words as searched (corrections included): what highlights come from first.
     text: Box<dyn Query>,
+    /// The words and their synonyms: highlights for episodes found through a synonym.
+    widened: Option<Box<dyn Query>>,
     warnings: Vec<String>,
+    corrected: Option<String>,
+    typed_also: bool,
 }
 
 impl EpisodeIndex {
-    /// Run a search.
+    /// Run a search; when nothing matches, suggest a query of the index's own words.
     pub fn search(&self, options: &SearchOptions) -> Result<SearchResults> {
-        let searcher = self.searcher();
-        let Some((compiled, found)) = self.ranked(&searcher, options)? else {
-            return Ok(SearchResults::default());
+        let mut results = self.search_once(options)?;
+        // Not when paging past the end, nor when words were corrected already.
+        if results.hits.is_empty()
+            && options.limit > 0
+            && options.offset == 0
+            && results.corrected.is_none()
+        {
+            results.suggestion = self.suggest(options)?;
+        }
+        Ok(results)
+    }
+
+    /// The query with each word the index does not hold replaced by its nearest word, when
+    /// that query finds something.
+    fn suggest(&self, options: &SearchOptions) -> Result<Option<String>> {
+        let Some(words_field) = self.fields.words else {
+            return Ok(None);
         };
-        if options.limit == 0 {
-            return Ok(SearchResults {
-                hits: Vec::new(),
-                warnings: compiled.warnings,
-            });
+        let searcher = self.searcher();
+        let words = plain_words(&options.query);
+        let mut changed = false;
+        let mut suggested = Vec::with_capacity(words.len());
+        for word in words {
+            let replacement = if self.holds(&searcher, &schema::analyze(&word))? {
+                None
+            } else {
+                match schema::fold(&word).as_slice() {
+                    [folded] => spelling::nearest(
+                        &searcher,
+                        words_field,
+                        folded,
+                        spelling::max_suggestion_edits(folded.chars().count()),
+                    )?
+                    .map(|(near, _)| near),
+                    _ => None,
+                }
+            };
+            changed |= replacement.is_some();
+            suggested.push(replacement.unwrap_or(word));
         }
-        let highlighter = Highlighter::new(
-            &searcher,
-            &*compiled.text,
-            &self.fields,
-            options.snippet_chars,
-        )?;
-        let mut hits = Vec::with_capacity(found.len());
-        for (i, (score, address)) in found.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let episode = from_document(&doc, &self.fields);
-            let (title, snippet) = highlighter.highlight(&episode);
-            hits.push(Hit {
-                rank: options.offset + i + 1,
-                score,
-                episode,
-                title,
-                snippet,
-            });
+        if !changed {
+            return Ok(None);
         }
-        Ok(SearchResults {
-            hits,
-            warnings: compiled.warnings,
-        })
+        let suggestion = suggested.join(" ");
+        let probe = SearchOptions {
+            query: suggestion.clone(),
+            limit: 1,
+            offset: 0,
+            ..options.clone()
+        };
+        Ok((!self.search_once(&probe)?.hits.is_empty()).then_some(suggestion))
+    }
+
+    /// True when every term is in some searchable field.
+    fn holds(&self, searcher: &Searcher, terms: &[String]) -> Result<bool> {
+        for term in terms {
+            let mut found = false;
+            for field in self.fields.searchable() {
+                if searcher.doc_freq(&Term::from_field_text(field, term))? > 0 {
+                    found = true;
+                    break;
+                }
+            }
+            if !found {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// `typed` analysed for each language-stemmed field that holds episodes.
+    fn native_forms(&self, typed: &str) -> Vec<(Field, Vec<String>)> {
+        self.languages_present()
+            .into_iter()
+            .filter_map(|field| {
+                let mut analyzer = self.index.tokenizer_for_field(field).ok()?;
+                let mut stream = analyzer.token_stream(typed);
+                let mut terms = Vec::new();
+                while let Some(token) = stream.next() {
+                    terms.push(token.text.clone());
+                }
+                (!terms.is_empty()).then_some((field, terms))
+            })
+            .collect()
+    }
+
+    /// True when a language-stemmed field holds every word of `typed`: `Nachricht` is no typo
+    /// in a German feed even though the English-analysed fields never saw it.
+    fn holds_in_a_language(&self, searcher: &Searcher, typed: &str) -> Result<bool> {
+        for (field, terms) in self.native_forms(typed) {
+            let mut all = true;
+            for term in &terms {
+                if searcher.doc_freq(&Term::from_field_text(field, term))? == 0 {
+                    all = false;
+                    break;
+                }
+            }
+            if all {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The ranked addresses of a search alone: no documents read, no snippets made.
@@ -219,37 +316,43 @@ impl EpisodeIndex {
             .unwrap_or_default())
     }
 
-    /// Title and snippet highlights of `episodes` for `query`: the snippet step of a search
-    /// alone.
+    /// Title and snippet highlights of `episodes` for `options.query`: the snippet step of a
+    /// search alone.
     pub fn highlight(
         &self,
-        query: &str,
+        options: &SearchOptions,
         episodes: &[Episode],
-        snippet_chars: usize,
     ) -> Result<Vec<(Highlighted, Highlighted)>> {
         let searcher = self.searcher();
-        let Some(compiled) = compile(self, query)? else {
+        let Some(compiled) = compile(self, &searcher, &options.query, &options.synonyms)? else {
             return Ok(Vec::new());
         };
         let highlighter =
-            Highlighter::new(&searcher, &*compiled.text, &self.fields, snippet_chars)?;
+            PageHighlighter::new(&searcher, &compiled, &self.fields, options.snippet_chars)?;
         Ok(episodes.iter().map(|e| highlighter.highlight(e)).collect())
     }
 
-    /// Compile and rank: the query with its filters, and the page of addresses it finds.
+    /// Compile and rank: the query with its filters, and the page of addresses it finds
+    /// (empty past the end of the index).
     fn ranked(
         &self,
         searcher: &Searcher,
         options: &SearchOptions,
     ) -> Result<Option<(Compiled, Ranked)>> {
-        let Some(mut compiled) = compile(self, &options.query)? else {
+        let compiled = compile(self, searcher, &options.query, &options.synonyms)?;
+        let Some(mut compiled) = compiled else {
             return Ok(None);
         };
         let scoring =
             std::mem::replace(&mut compiled.scoring, Box::new(tantivy::query::EmptyQuery));
         let query = with_filters(&self.fields, scoring, options);
-        let limit = options.limit.max(1);
-        let found: Vec<(f32, DocAddress)> = match options.sort {
+        // No page can hold more than the index does; bounding both keeps offset + limit in range.
+        let total = searcher.num_docs() as usize;
+        if options.offset >= total {
+            return Ok(Some((compiled, Vec::new())));
+        }
+        let limit = options.limit.clamp(1, total);
+        let found: Ranked = match options.sort {
             SortOrder::Relevance => searcher.search(
                 &*query,
                 &TopDocs::with_limit(limit)
@@ -257,24 +360,84 @@ impl EpisodeIndex {
                     .order_by_score(),
             )?,
             SortOrder::Newest | SortOrder::Oldest => {
-                let order = if options.sort == SortOrder::Newest {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                let by_date: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher.search(
+                // One pass keyed on (date, score): the date orders, the score breaks ties and is
+                // reported. Episodes without a date come last either way.
+                let newest = options.sort == SortOrder::Newest;
+                let by_date: Vec<((i64, f32), DocAddress)> = searcher.search(
                     &*query,
                     &TopDocs::with_limit(limit)
                         .and_offset(options.offset)
-                        .order_by_fast_field(schema::DATE, order),
+                        .tweak_score(move |segment: &tantivy::SegmentReader| {
+                            let dates = segment.fast_fields().date(schema::DATE).ok();
+                            move |doc: tantivy::DocId, score: tantivy::Score| {
+                                let secs = dates
+                                    .as_ref()
+                                    .and_then(|c| c.first(doc))
+                                    .map(|d| d.into_timestamp_secs());
+                                let key = match secs {
+                                    Some(s) if newest => s,
+                                    Some(s) => -s,
+                                    None => i64::MIN,
+                                };
+                                (key, score)
+                            }
+                        }),
                 )?;
                 by_date
                     .into_iter()
-                    .map(|(_, addr)| Ok((query.explain(searcher, addr)?.value(), addr)))
-                    .collect::<Result<_>>()?
+                    .map(|((_, score), addr)| (score, addr))
+                    .collect()
             }
         };
         Ok(Some((compiled, found)))
+    }
+
+    fn search_once(&self, options: &SearchOptions) -> Result<SearchResults> {
+        let searcher = self.searcher();
+        let Some((compiled, found)) = self.ranked(&searcher, options)? else {
+            return Ok(SearchResults::default());
+        };
+        if options.offset >= searcher.num_docs() as usize {
+            return Ok(SearchResults {
+                warnings: compiled.warnings,
+                ..SearchResults::default()
+            });
+        }
+        if options.limit == 0 {
+            return Ok(SearchResults {
+                warnings: compiled.warnings,
+                corrected: compiled.corrected,
+                typed_also: compiled.typed_also,
+                ..SearchResults::default()
+            });
+        }
+        let highlighter =
+            PageHighlighter::new(&searcher, &compiled, &self.fields, options.snippet_chars)?;
+        let mut hits = Vec::with_capacity(found.len());
+        for (i, (score, address)) in found.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let episode = from_document(&doc, &self.fields);
+            let (title, snippet) = highlighter.highlight(&episode);
+            hits.push(Hit {
+                rank: options.offset + i + 1,
+                // A boost like `^1e40` overflows f32: keep the order, and a number for JSON.
+                score: if score.is_nan() {
+                    0.0
+                } else {
+                    score.clamp(f32::MIN, f32::MAX)
+                },
+                episode,
+                title,
+                snippet,
+            });
+        }
+        Ok(SearchResults {
+            hits,
+            warnings: compiled.warnings,
+            corrected: compiled.corrected,
+            typed_also: compiled.typed_also,
+            suggestion: None,
+        })
     }
 }
 
@@ -315,85 +478,427 @@ pub fn plain_words(query: &str) -> Vec<String> {
         .collect()
 }
 
-/// Escape-free query text for words: each word is quoted, so nothing in it is syntax.
-fn words_query(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("\"{}\"", w.replace(['"', '\\'], "")))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn compile(index: &EpisodeIndex, raw: &str) -> Result<Option<Compiled>> {
-    let parser = parser(index);
-    let mut warnings = Vec::new();
+fn compile(
+    index: &EpisodeIndex,
+    searcher: &Searcher,
+    raw: &str,
+    synonyms: &Synonyms,
+) -> Result<Option<Compiled>> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let plain = is_plain(trimmed);
-    let words = if plain {
-        typed_words(trimmed)
-    } else {
-        plain_words(trimmed)
-    };
-    let text: Box<dyn Query> = if plain {
-        if words.is_empty() {
+    if is_plain(trimmed) {
+        let typed = typed_words(trimmed);
+        if typed.is_empty() {
             return Ok(None);
         }
-        parse_words(&parser, &words)?
-    } else {
-        match parser.parse_query(&rewrite_not(trimmed)) {
-            Ok(q) => q,
-            Err(e) => {
-                if words.is_empty() {
-                    warnings.push(format!(
-                        "could not parse the query ({}) and it has no words to search for",
-                        parse_error(&e)
-                    ));
-                    return Ok(Some(Compiled {
-                        scoring: Box::new(tantivy::query::EmptyQuery),
-                        text: Box::new(tantivy::query::EmptyQuery),
-                        warnings,
-                    }));
-                }
-                warnings.push(format!(
-                    "could not parse the query ({}); searching for its words: {}",
-                    parse_error(&e),
-                    words.join(" ")
-                ));
-                parse_words(&parser, &words)?
+        return compile_words(index, searcher, &typed, synonyms, true).map(Some);
+    }
+    let words = plain_words(trimmed);
+    match parser(index).parse_query(&rewrite_not(trimmed)) {
+        Ok(query) => Ok(Some(Compiled {
+            scoring: query.box_clone(),
+            text: query,
+            widened: None,
+            warnings: Vec::new(),
+            corrected: None,
+            typed_also: false,
+        })),
+        Err(e) if words.is_empty() => Ok(Some(Compiled {
+            scoring: Box::new(tantivy::query::EmptyQuery),
+            text: Box::new(tantivy::query::EmptyQuery),
+            widened: None,
+            warnings: vec![format!(
+                "could not parse the query ({}) and it has no words to search for",
+                parse_error(&e)
+            )],
+            corrected: None,
+            typed_also: false,
+        })),
+        Err(e) => {
+            // Already a guess at what was meant: the words are searched as they are.
+            let mut compiled = compile_words(index, searcher, &words, synonyms, false)?;
+            compiled.warnings.push(format!(
+                "could not parse the query ({}); searching for its words: {}",
+                parse_error(&e),
+                clip(&words.join(" "))
+            ));
+            Ok(Some(compiled))
+        }
+    }
+}
+
+/// One typed word as searched: its analyzed terms (as typed, or its correction's) and weight.
+#[derive(Debug, Clone)]
+struct Part {
+    terms: Vec<String>,
+    weight: f32,
+    /// A far more common neighbour of a rare word, searched as a synonym of it.
+    neighbour: Option<Vec<String>>,
+}
+
+/// A run of typed words that one synonym entry covers (often a single word), with the other
+/// entries of its groups.
+#[derive(Debug, Clone)]
+struct Word {
+    parts: Vec<Part>,
+    synonyms: Vec<Vec<String>>,
+}
+
+impl Word {
+    fn weight(&self) -> f32 {
+        self.parts.iter().map(|p| p.weight).fold(1.0, f32::min)
+    }
+}
+
+/// Plain words: corrected where the index does not hold them, widened with synonyms, then
+/// ranked in tiers (all words, then the words as a phrase) with BM25 inside each tier.
+fn compile_words(
+    index: &EpisodeIndex,
+    searcher: &Searcher,
+    typed: &[String],
+    synonyms: &Synonyms,
+    correct: bool,
+) -> Result<Compiled> {
+    let f = &index.fields;
+    let mut parts = Vec::with_capacity(typed.len());
+    let mut shown = Vec::with_capacity(typed.len());
+    let mut corrected = false;
+    let mut typed_also = false;
+    for word in typed {
+        let terms = schema::analyze(word);
+        if terms.is_empty() {
+            continue;
+        }
+        // A word the synonym list knows is no typo: `dotnet` is not a misspelt `botnet`.
+        let known = !synonyms.alternatives(&terms).is_empty();
+        let spelling = if known || !correct {
+            Spelling::AsTyped
+        } else {
+            spell(index, searcher, &terms, word)?
+        };
+        match spelling {
+            Spelling::Replace(better) => {
+                parts.push(Part {
+                    terms: schema::analyze(&better),
+                    weight: CORRECTION_WEIGHT,
+                    neighbour: None,
+                });
+                shown.push(better);
+                corrected = true;
+            }
+            Spelling::Also(common) => {
+                parts.push(Part {
+                    terms,
+                    weight: 1.0,
+                    neighbour: Some(schema::analyze(&common)),
+                });
+                shown.push(common);
+                corrected = true;
+                typed_also = true;
+            }
+            Spelling::AsTyped => {
+                parts.push(Part {
+                    terms,
+                    weight: 1.0,
+                    neighbour: None,
+                });
+                shown.push(word.clone());
             }
         }
-    };
-    let mut scoring = text.box_clone();
-    // Tiers for plain multi-word queries: all words above some, the phrase above scattered.
-    if plain && words.len() > 1 {
-        let mut all = parser.clone();
-        all.set_conjunction_by_default();
-        let all_words = all
-            .parse_query(&words_query(&words))
-            .map_err(|e| Error::Invalid(parse_error(&e)))?;
-        let phrase = parser
-            .parse_query(&format!("\"{}\"", words.join(" ").replace(['"', '\\'], "")))
-            .map_err(|e| Error::Invalid(parse_error(&e)))?;
-        scoring = Box::new(BooleanQuery::new(vec![
-            (Occur::Should, text.box_clone()),
-            (
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(all_words, ALL_WORDS_BONUS)),
-            ),
-            (
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(phrase, PHRASE_BONUS)),
-            ),
-        ]));
     }
-    Ok(Some(Compiled {
-        scoring,
+    let words = group_synonyms(parts, synonyms);
+    let part_count: usize = words.iter().map(|w| w.parts.len()).sum();
+
+    let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for part in words.iter().flat_map(|w| &w.parts) {
+        text_clauses.push((Occur::Should, weighted(form(f, &part.terms), part.weight)));
+    }
+    // Episodes in a language with its own stemmer also match through that analysis
+    // (`Nachricht` finds `Nachrichten` in a German feed); the tiers stay English.
+    for word in typed {
+        for (field, terms) in index.native_forms(word) {
+            text_clauses.push((Occur::Should, terms_query(field, &terms)));
+        }
+    }
+    let text: Box<dyn Query> = Box::new(BooleanQuery::new(copy(&text_clauses)));
+    let all_words: Box<dyn Query> = Box::new(BooleanQuery::new(
+        words
+            .iter()
+            .map(|w| (Occur::Must, any_form(f, w)))
+            .collect(),
+    ));
+
+    let mut scoring: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, text.box_clone())];
+    if part_count > 1 {
+        scoring.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(all_words.box_clone(), ALL_WORDS_BONUS)),
+        ));
+        let phrases: Vec<(Occur, Box<dyn Query>)> = phrase_variants(&words)
+            .iter()
+            .map(|terms| (Occur::Should, form_unboosted(f, terms)))
+            .collect();
+        scoring.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(phrases)),
+                PHRASE_BONUS,
+            )),
+        ));
+    }
+    let mut widened = None;
+    let synonym_clauses: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .flat_map(|w| {
+            w.synonyms.iter().map(move |terms| {
+                (
+                    Occur::Should,
+                    weighted(form(f, terms), SYNONYM_WEIGHT * w.weight()),
+                )
+            })
+        })
+        .collect();
+    if !synonym_clauses.is_empty() {
+        let through_synonyms: Box<dyn Query> = Box::new(BooleanQuery::new(copy(&synonym_clauses)));
+        // A synonym stands in for its word only where every other query word matched too, so
+        // `tech debt` does not bring every episode that says `technical`.
+        scoring.push((
+            Occur::Should,
+            Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(all_words, 0.0)) as Box<dyn Query>,
+                ),
+                (Occur::Must, through_synonyms),
+            ])),
+        ));
+        let as_typed: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .flat_map(|w| &w.parts)
+            .map(|p| (Occur::Must, form_unboosted(f, &p.terms)))
+            .collect();
+        scoring.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(as_typed)),
+                AS_TYPED_BONUS,
+            )),
+        ));
+        let mut all = text_clauses;
+        all.extend(synonym_clauses);
+        widened = Some(Box::new(BooleanQuery::new(all)) as Box<dyn Query>);
+    }
+    Ok(Compiled {
+        scoring: Box::new(BooleanQuery::new(scoring)),
         text,
-        warnings,
-    }))
+        widened,
+        warnings: Vec::new(),
+        corrected: corrected.then(|| shown.join(" ")),
+        typed_also,
+    })
+}
+
+/// A word held by at most this many episodes is rare: a far more common neighbour is
+/// searched too (a typo the data happens to share: `goverment`).
+const RARE_EPISODES: u64 = 2;
+/// ...when the neighbour is in at least this many times as many episodes, and at least
+/// this many.
+const COMMON_FACTOR: u64 = 10;
+const COMMON_EPISODES: u64 = 10;
+
+/// What spelling makes of one typed word.
+enum Spelling {
+    AsTyped,
+    /// No episode holds the word: this is searched instead.
+    Replace(String),
+    /// Very few episodes hold the word and far more this neighbour: both are searched, the
+    /// word as typed ranking first.
+    Also(String),
+}
+
+/// The index's nearest word to a typed word it does not hold, within `spelling::max_edits`,
+/// else the two words it runs together; for a rare word, a far more common neighbour. Words
+/// with digits or symbols (`c#`, `x86`) are taken as typed.
+fn spell(
+    index: &EpisodeIndex,
+    searcher: &Searcher,
+    terms: &[String],
+    typed: &str,
+) -> Result<Spelling> {
+    let Some(words_field) = index.fields.words else {
+        return Ok(Spelling::AsTyped);
+    };
+    let folded = schema::fold(typed);
+    let [word] = folded.as_slice() else {
+        return Ok(Spelling::AsTyped);
+    };
+    if terms.len() != 1 || !word.chars().all(char::is_alphabetic) {
+        return Ok(Spelling::AsTyped);
+    }
+    if index.holds_in_a_language(searcher, typed)? {
+        return Ok(Spelling::AsTyped);
+    }
+    let max = spelling::max_edits(word.chars().count());
+    if index.holds(searcher, terms)? {
+        let own = searcher.doc_freq(&Term::from_field_text(words_field, word))?;
+        if own > RARE_EPISODES {
+            return Ok(Spelling::AsTyped);
+        }
+        return Ok(match spelling::nearest(searcher, words_field, word, max)? {
+            Some((near, freq))
+                if freq >= COMMON_EPISODES.max(COMMON_FACTOR * own)
+                    && schema::analyze(&near) != terms =>
+            {
+                Spelling::Also(near)
+            }
+            _ => Spelling::AsTyped,
+        });
+    }
+    if let Some((near, _)) = spelling::nearest(searcher, words_field, word, max)? {
+        return Ok(Spelling::Replace(near));
+    }
+    // Two words run together, taken only where the episodes write them side by side.
+    for (left, right) in spelling::splits(searcher, words_field, word)?
+        .into_iter()
+        .take(3)
+    {
+        let together = format!("{left} {right}");
+        let terms = schema::analyze(&together);
+        if terms.len() == 2 && searcher.search(&*form(&index.fields, &terms), &Count)? > 0 {
+            return Ok(Spelling::Replace(together));
+        }
+    }
+    Ok(Spelling::AsTyped)
+}
+
+/// Merge runs of words that form a synonym entry (`machine learning`), longest first.
+fn group_synonyms(parts: Vec<Part>, synonyms: &Synonyms) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let longest = synonyms::MAX_ENTRY_WORDS.min(parts.len() - i);
+        let (taken, alternatives) = (1..=longest)
+            .rev()
+            .find_map(|k| {
+                let run: Vec<String> = parts[i..i + k]
+                    .iter()
+                    .flat_map(|p| p.terms.iter().cloned())
+                    .collect();
+                let found = synonyms.alternatives(&run);
+                (!found.is_empty()).then_some((k, found))
+            })
+            .unwrap_or((1, Vec::new()));
+        let mut alternatives = alternatives;
+        if let (1, Some(near)) = (taken, &parts[i].neighbour) {
+            if !alternatives.contains(near) {
+                alternatives.push(near.clone());
+            }
+        }
+        words.push(Word {
+            parts: parts[i..i + taken].to_vec(),
+            synonyms: alternatives,
+        });
+        i += taken;
+    }
+    words
+}
+
+/// The query words in order as one phrase, and each variant with one word swapped for one of
+/// its synonyms.
+fn phrase_variants(words: &[Word]) -> Vec<Vec<String>> {
+    let join = |swap: Option<(usize, &Vec<String>)>| -> Vec<String> {
+        words
+            .iter()
+            .enumerate()
+            .flat_map(|(i, w)| match swap {
+                Some((at, terms)) if at == i => terms.clone(),
+                _ => w.parts.iter().flat_map(|p| p.terms.clone()).collect(),
+            })
+            .collect()
+    };
+    let mut variants = vec![join(None)];
+    for (i, w) in words.iter().enumerate() {
+        for terms in &w.synonyms {
+            if variants.len() < MAX_PHRASE_VARIANTS {
+                variants.push(join(Some((i, terms))));
+            }
+        }
+    }
+    variants
+}
+
+/// A word (one term, or several as a phrase: `node.js`) in the title or any body field, the
+/// title weighted `TITLE_BOOST`.
+fn form(f: &Fields, terms: &[String]) -> Box<dyn Query> {
+    field_clauses(f, terms, TITLE_BOOST)
+}
+
+/// The same without the title weight, for tiers that only ask whether it matched.
+fn form_unboosted(f: &Fields, terms: &[String]) -> Box<dyn Query> {
+    field_clauses(f, terms, 1.0)
+}
+
+/// A term, or a phrase of terms, in one field.
+fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
+    if let [term] = terms {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        Box::new(PhraseQuery::new(
+            terms
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect(),
+        ))
+    }
+}
+
+fn field_clauses(f: &Fields, terms: &[String], title_boost: f32) -> Box<dyn Query> {
+    let clauses = f
+        .searchable()
+        .into_iter()
+        .map(|field| {
+            let boost = if field == f.title { title_boost } else { 1.0 };
+            (Occur::Should, weighted(terms_query(field, terms), boost))
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Every form of a word: all its typed words, or any of its synonyms.
+fn any_form(f: &Fields, w: &Word) -> Box<dyn Query> {
+    let typed: Box<dyn Query> = Box::new(BooleanQuery::new(
+        w.parts
+            .iter()
+            .map(|p| (Occur::Must, form_unboosted(f, &p.terms)))
+            .collect(),
+    ));
+    if w.synonyms.is_empty() {
+        return typed;
+    }
+    let mut clauses = vec![(Occur::Should, typed)];
+    clauses.extend(
+        w.synonyms
+            .iter()
+            .map(|terms| (Occur::Should, form_unboosted(f, terms))),
+    );
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn copy(clauses: &[(Occur, Box<dyn Query>)]) -> Vec<(Occur, Box<dyn Query>)> {
+    clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()
+}
+
+fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    if weight == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, weight))
+    }
 }
 
 /// `a AND NOT b` → `a AND -b`: the grammar knows the prefix form only.
@@ -418,31 +923,24 @@ fn rewrite_not(query: &str) -> String {
     out.join(" ")
 }
 
-fn parse_words(parser: &QueryParser, words: &[String]) -> Result<Box<dyn Query>> {
-    parser
-        .parse_query(&words_query(words))
-        .map_err(|e| Error::Invalid(parse_error(&e)))
+/// The parser's message, one line, lower-case, clipped: it quotes the query, which may be long.
+fn parse_error(e: &tantivy::query::QueryParserError) -> String {
+    clip(&crate::error::message(&e.to_string()))
 }
 
-fn parse_error(e: &tantivy::query::QueryParserError) -> String {
-    let text = e.to_string();
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut chars = one_line.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => one_line,
+/// At most 200 characters of `s` for a message, with `…` when cut.
+fn clip(s: &str) -> String {
+    const MAX: usize = 200;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
     }
 }
 
 fn with_filters(f: &Fields, scoring: Box<dyn Query>, o: &SearchOptions) -> Box<dyn Query> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     if o.since.is_some() || o.until.is_some() {
-        let term = |d: DateTime<Utc>| {
-            Term::from_field_date(
-                f.date,
-                tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-            )
-        };
+        let term = |d: DateTime<Utc>| Term::from_field_date(f.date, index_date(d));
         filters.push(Box::new(RangeQuery::new(
             o.since
                 .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),
@@ -481,6 +979,46 @@ fn with_filters(f: &Fields, scoring: Box<dyn Query>, o: &SearchOptions) -> Box<d
         )
     }));
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// Highlights for a page of hits: from the words as searched, else (an episode found through
+/// a synonym only) from the words and their synonyms.
+struct PageHighlighter {
+    main: Highlighter,
+    widened: Option<Highlighter>,
+}
+
+impl PageHighlighter {
+    fn new(
+        searcher: &Searcher,
+        compiled: &Compiled,
+        f: &Fields,
+        snippet_chars: usize,
+    ) -> Result<PageHighlighter> {
+        Ok(PageHighlighter {
+            main: Highlighter::new(searcher, &*compiled.text, f, snippet_chars)?,
+            widened: compiled
+                .widened
+                .as_deref()
+                .map(|q| Highlighter::new(searcher, q, f, snippet_chars))
+                .transpose()?,
+        })
+    }
+
+    fn highlight(&self, episode: &Episode) -> (Highlighted, Highlighted) {
+        let (mut title, mut snippet) = self.main.highlight(episode);
+        // Found through a synonym only: show where the synonym matched.
+        if let (Some(widened), true) = (&self.widened, snippet.highlights.is_empty()) {
+            let (wide_title, wide_snippet) = widened.highlight(episode);
+            if !wide_snippet.highlights.is_empty() {
+                snippet = wide_snippet;
+            }
+            if title.highlights.is_empty() {
+                title = wide_title;
+            }
+        }
+        (title, snippet)
+    }
 }
 
 /// Finds highlight ranges for one query in titles and bodies.

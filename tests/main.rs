@@ -6,3 +6,5 @@ mod bench;
 mod cli;
 mod datasets;
 mod feeds;
+mod relevance;
+mod robust;

@@ -5,7 +5,7 @@ use std::io::BufRead;
 use serde_json::{Map, Value};
 
 use super::{html, FieldMap, RecordError, Sink};
-use crate::episode::{parse_date, parse_duration, Episode};
+use crate::episode::{indexable_date, parse_date, parse_duration, Episode};
 use crate::error::Result;
 
 /// Longest line accepted in JSON Lines input; longer ones are reported, not loaded.
@@ -245,6 +245,12 @@ pub fn episode_from_object(obj: &Map<String, Value>, map: &FieldMap) -> Result<E
         ),
         Some(v) => return Err(format!("field `date`: expected a date, found {}", kind(v))),
     };
+    if let Some(d) = date.filter(|d| !indexable_date(d)) {
+        return Err(format!(
+            "field `date`: {} is outside the years the index holds (1677 to 2262)",
+            d.format("%Y-%m-%d")
+        ));
+    }
     let duration = match field("duration") {
         None => None,
         Some(Value::Number(n)) => Some(

@@ -7,7 +7,7 @@ pub mod html;
 pub mod json;
 pub mod page;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -163,7 +163,7 @@ pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
         }
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
-            walk(path, &mut out)?;
+            walk(path, &mut out, &mut HashSet::new())?;
         } else {
             out.push(Source::File(path.clone()));
         }
@@ -171,7 +171,13 @@ pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
+/// Walk `dir`, following links to folders but entering each folder once (a link to `.` or to a
+/// parent would otherwise loop until the path is too long).
+fn walk(dir: &Path, out: &mut Vec<Source>, seen: &mut HashSet<PathBuf>) -> Result<()> {
+    let real = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+    if !seen.insert(real) {
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -184,7 +190,7 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, seen)?;
         } else if path.is_file() {
             out.push(Source::File(path));
         }
@@ -218,12 +224,7 @@ pub fn read_source(source: &Source, map: &FieldMap, sink: &mut Sink) -> Result<O
     } else {
         Box::new(raw)
     };
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    reader
-        .by_ref()
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| io_err(gz_error(e)))?;
+    let head = sniff(&mut reader).map_err(|e| io_err(gz_error(e)))?;
     let path_hint = match source {
         Source::File(p) => Some(p.as_path()),
         Source::Stdin => None,
@@ -256,8 +257,45 @@ pub fn read_source(source: &Source, map: &FieldMap, sink: &mut Sink) -> Result<O
     Ok(Outcome::Read(format))
 }
 
+/// The first bytes, for format detection: `SNIFF_BYTES`, or less once the first line is a whole
+/// JSON record (the verdict is JSON Lines then, whatever follows). So a stream of records on
+/// stdin is read record by record from the first, not after 64 KiB of it have arrived.
+fn sniff(reader: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    let mut chunk = [0u8; 8192];
+    while head.len() < SNIFF_BYTES {
+        let want = (SNIFF_BYTES - head.len()).min(chunk.len());
+        let n = match reader.read(&mut chunk[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        head.extend_from_slice(&chunk[..n]);
+        if first_line_is_a_record(&head) {
+            break;
+        }
+    }
+    Ok(head)
+}
+
+/// True when `head` holds a whole first line that is a complete JSON object.
+fn first_line_is_a_record(head: &[u8]) -> bool {
+    let text = strip_bom(head).trim_ascii_start();
+    if text.first() != Some(&b'{') {
+        return false;
+    }
+    match text.iter().position(|&b| b == b'\n') {
+        Some(end) => serde_json::from_slice::<serde::de::IgnoredAny>(&text[..end]).is_ok(),
+        None => false,
+    }
+}
+
 fn gz_error(e: io::Error) -> io::Error {
-    if e.kind() == io::ErrorKind::InvalidInput || e.kind() == io::ErrorKind::InvalidData {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+    ) {
         io::Error::new(e.kind(), format!("unreadable compressed data: {e}"))
     } else {
         e
@@ -362,6 +400,21 @@ mod tests {
             detect(b"\x89PNG\r\n\x1a\n\0\0\0", Some(Path::new("a.png"))),
             Detected::Unknown("binary file, not an episode format".into())
         );
+    }
+
+    #[test]
+    fn sniffing_stops_at_a_whole_first_record() {
+        assert!(first_line_is_a_record(b"{\"a\":1}\n{\"b\""));
+        assert!(first_line_is_a_record(b"\xef\xbb\xbf \n{}\n"));
+        assert!(!first_line_is_a_record(b"{\"a\":\n1}\n"));
+        assert!(!first_line_is_a_record(b"{\"a\":1}"));
+        assert!(!first_line_is_a_record(b"[{}]\n"));
+        let mut data = "{\"title\":\"a\"}\n".repeat(10_000).into_bytes();
+        let head = sniff(&mut data.as_slice()).unwrap();
+        assert_eq!(head.len(), 8192, "one read, not 64 KiB");
+        data.insert(0, b' ');
+        data[1] = b'[';
+        assert_eq!(sniff(&mut data.as_slice()).unwrap().len(), SNIFF_BYTES);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 
 use crate::bench::Latency;
+use crate::eval::{Judgment, Report};
 use crate::indexer::Stats;
 use crate::search::Hit;
 
@@ -24,6 +25,9 @@ pub struct JsonHit<'a> {
     pub snippet: &'a str,
     pub highlights: Vec<[usize; 2]>,
     pub title_highlights: Vec<[usize; 2]>,
+    /// The query as searched, present only when words of it were corrected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected: Option<&'a str>,
 }
 
 fn pairs(ranges: &[Range<usize>]) -> Vec<[usize; 2]> {
@@ -45,14 +49,20 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             snippet: &h.snippet.text,
             highlights: pairs(&h.snippet.highlights),
             title_highlights: pairs(&h.title.highlights),
+            corrected: None,
         }
     }
 }
 
-/// Print one JSON object per hit, one per line.
-pub fn write_hits<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
+/// Print one JSON object per hit, one per line; `corrected` is the query as searched when
+/// words of it were corrected.
+pub fn write_hits<W: Write>(out: &mut W, hits: &[Hit], corrected: Option<&str>) -> io::Result<()> {
     for hit in hits {
-        serde_json::to_writer(&mut *out, &JsonHit::from(hit))?;
+        let json = JsonHit {
+            corrected,
+            ..JsonHit::from(hit)
+        };
+        serde_json::to_writer(&mut *out, &json)?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -87,5 +97,63 @@ pub fn write_stats<W: Write>(out: &mut W, s: &Stats) -> io::Result<()> {
         segments: s.segments,
     };
     serde_json::to_writer(&mut *out, &value)?;
+    out.write_all(b"\n")
+}
+
+/// Evaluation figures as one JSON object: per engine the successes, success rate, MRR@10 and
+/// the queries it missed.
+pub fn write_eval<W: Write>(
+    out: &mut W,
+    judgments: &[Judgment],
+    reports: &[Report],
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Miss<'a> {
+        line: usize,
+        kind: &'a str,
+        query: &'a str,
+        cutoff: usize,
+        rank: Option<usize>,
+    }
+    #[derive(Serialize)]
+    struct Engine<'a> {
+        engine: &'a str,
+        successes: usize,
+        success_rate: f64,
+        mrr_at_10: f64,
+        missed: Vec<Miss<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Eval<'a> {
+        queries: usize,
+        engines: Vec<Engine<'a>>,
+    }
+    let engines = reports
+        .iter()
+        .map(|r| Engine {
+            engine: &r.engine,
+            successes: r.successes,
+            success_rate: r.success_rate(),
+            mrr_at_10: r.mrr,
+            missed: r
+                .missed(judgments)
+                .into_iter()
+                .map(|(j, rank)| Miss {
+                    line: j.line,
+                    kind: &j.kind,
+                    query: &j.query,
+                    cutoff: j.cutoff,
+                    rank,
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_writer(
+        &mut *out,
+        &Eval {
+            queries: judgments.len(),
+            engines,
+        },
+    )?;
     out.write_all(b"\n")
 }

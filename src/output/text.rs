@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use super::{format_duration, format_size, Style};
 use crate::bench::Latency;
+use crate::eval::{Judgment, Report, MRR_DEPTH};
 use crate::indexer::Stats;
 use crate::search::Hit;
 use crate::snippet::Highlighted;
@@ -122,6 +123,52 @@ pub fn write_stats<W: Write>(out: &mut W, s: &Stats) -> io::Result<()> {
         s.size_bytes
     )?;
     writeln!(out, "segments    {}", s.segments)
+}
+
+/// Evaluation figures: one line an engine, then each engine's misses.
+pub fn write_eval<W: Write>(
+    out: &mut W,
+    judgments: &[Judgment],
+    reports: &[Report],
+) -> io::Result<()> {
+    writeln!(out, "{} judged queries", judgments.len())?;
+    writeln!(
+        out,
+        "{:<13} {:>15}  MRR@{MRR_DEPTH}",
+        "engine", "success@cut-off"
+    )?;
+    for r in reports {
+        writeln!(
+            out,
+            "{:<13} {:>7} {:>7}  {:.3}",
+            r.engine,
+            format!("{}/{}", r.successes, r.ranks.len()),
+            format!("{:.1}%", 100.0 * r.success_rate()),
+            r.mrr
+        )?;
+    }
+    for r in reports {
+        let missed = r.missed(judgments);
+        if missed.is_empty() {
+            continue;
+        }
+        writeln!(out, "missed by {}:", r.engine)?;
+        for (j, rank) in missed {
+            let found = rank.map_or_else(
+                || format!("not in the top {}", j.cutoff.max(MRR_DEPTH)),
+                |r| format!("at {r}"),
+            );
+            writeln!(
+                out,
+                "  line {}: {} `{}`: wanted within {}, {found}",
+                j.line,
+                j.kind,
+                clean(&j.query),
+                j.cutoff
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

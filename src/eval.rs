@@ -1,0 +1,279 @@
+//! Judged queries and how well a ranking serves them: success at each query's cut-off and
+//! MRR@10, for episearch and, as the peer, SQLite FTS5 over the same episodes.
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::AllQuery;
+
+use crate::error::{Error, Result};
+use crate::indexer::{from_document, EpisodeIndex};
+use crate::search::SearchOptions;
+
+/// Ranks past this one never count towards MRR.
+pub const MRR_DEPTH: usize = 10;
+
+/// One judged query: what a user typed and which episodes they wanted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgment {
+    /// 1-based line in the judgments file.
+    pub line: usize,
+    /// Free-form category (`known-item`, `misspelling`, ...), reported with misses.
+    pub kind: String,
+    /// The query succeeds when a wanted episode ranks at or above this.
+    pub cutoff: usize,
+    pub query: String,
+    /// Episode ids; any one of them will do.
+    pub wanted: Vec<String>,
+}
+
+/// Read the judgments format: `kind TAB cutoff TAB query TAB id id...`, `#` comments.
+pub fn parse_judgments(text: &str, origin: &str) -> Result<Vec<Judgment>> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |why: &str| Error::Invalid(format!("{origin}:{}: {why}", n + 1));
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [kind, cutoff, query, wanted] = cols.as_slice() else {
+            return Err(bad(
+                "expected 4 tab-separated columns: kind, cut-off, query, ids",
+            ));
+        };
+        let cutoff: usize = cutoff
+            .trim()
+            .parse()
+            .ok()
+            .filter(|c| *c > 0)
+            .ok_or_else(|| bad("the cut-off must be a rank of 1 or more"))?;
+        let wanted: Vec<String> = wanted.split_whitespace().map(str::to_string).collect();
+        if wanted.is_empty() || query.trim().is_empty() {
+            return Err(bad("a query and at least one wanted id are needed"));
+        }
+        out.push(Judgment {
+            line: n + 1,
+            kind: kind.trim().to_string(),
+            cutoff,
+            query: query.trim().to_string(),
+            wanted,
+        });
+    }
+    Ok(out)
+}
+
+/// How one engine did on every judged query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub engine: String,
+    /// Rank of the first wanted episode per query, when within the depth searched.
+    pub ranks: Vec<Option<usize>>,
+    pub successes: usize,
+    pub mrr: f64,
+}
+
+impl Report {
+    pub fn new(engine: &str, judgments: &[Judgment], ranks: Vec<Option<usize>>) -> Report {
+        let successes = judgments
+            .iter()
+            .zip(&ranks)
+            .filter(|(j, r)| r.is_some_and(|r| r <= j.cutoff))
+            .count();
+        debug_assert_eq!(judgments.len(), ranks.len());
+        let reciprocal: f64 = ranks
+            .iter()
+            .map(|r| match r {
+                Some(r) if *r <= MRR_DEPTH => 1.0 / *r as f64,
+                _ => 0.0,
+            })
+            .sum();
+        Report {
+            engine: engine.to_string(),
+            successes,
+            mrr: if ranks.is_empty() {
+                0.0
+            } else {
+                reciprocal / ranks.len() as f64
+            },
+            ranks,
+        }
+    }
+
+    /// The judged queries this engine missed, each with the rank it found a wanted episode at.
+    pub fn missed<'a>(&self, judgments: &'a [Judgment]) -> Vec<(&'a Judgment, Option<usize>)> {
+        judgments
+            .iter()
+            .zip(&self.ranks)
+            .filter(|(j, rank)| !rank.is_some_and(|rank| rank <= j.cutoff))
+            .map(|(j, rank)| (j, *rank))
+            .collect()
+    }
+
+    pub fn success_rate(&self) -> f64 {
+        if self.ranks.is_empty() {
+            0.0
+        } else {
+            self.successes as f64 / self.ranks.len() as f64
+        }
+    }
+}
+
+/// How deep to look for one query: its cut-off or the MRR depth, whichever is further.
+fn depth(j: &Judgment) -> usize {
+    j.cutoff.max(MRR_DEPTH)
+}
+
+fn first_wanted<'a>(ids: impl IntoIterator<Item = &'a str>, wanted: &[String]) -> Option<usize> {
+    ids.into_iter()
+        .position(|id| wanted.iter().any(|w| w == id))
+        .map(|p| p + 1)
+}
+
+/// Run every judged query through episearch as the `search` command would (`base` carries the
+/// synonyms and snippet settings).
+pub fn episearch(
+    index: &EpisodeIndex,
+    judgments: &[Judgment],
+    base: &SearchOptions,
+) -> Result<Report> {
+    let mut ranks = Vec::with_capacity(judgments.len());
+    for j in judgments {
+        let options = SearchOptions {
+            query: j.query.clone(),
+            limit: depth(j),
+            offset: 0,
+            ..base.clone()
+        };
+        let hits = index.search(&options)?.hits;
+        ranks.push(first_wanted(
+            hits.iter().filter_map(|h| h.episode.id.as_deref()),
+            &j.wanted,
+        ));
+    }
+    Ok(Report::new("episearch", judgments, ranks))
+}
+
+/// SQLite FTS5 over the same episodes, in memory: the porter stemmer over unicode61 words,
+/// BM25 with the title weighted as episearch weights it, the query's words OR-ed (each quoted,
+/// so punctuation is FTS5's tokenizer's business, not query syntax).
+pub struct Fts5 {
+    conn: Connection,
+}
+
+impl Fts5 {
+    /// Load every episode of the index.
+    pub fn load(index: &EpisodeIndex) -> Result<Fts5> {
+        let fail = |e: rusqlite::Error| Error::Index(format!("sqlite fts5: {e}"));
+        let conn = Connection::open_in_memory().map_err(fail)?;
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE ep USING fts5(id UNINDEXED, title, summary, description, \
+             overview, tokenize = 'porter unicode61 remove_diacritics 2');",
+        )
+        .map_err(fail)?;
+        let searcher = index.searcher();
+        let all: HashSet<_> = searcher.search(&AllQuery, &DocSetCollector)?;
+        let tx = conn.unchecked_transaction().map_err(fail)?;
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO ep VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(fail)?;
+            for address in all {
+                let doc = searcher.doc(address)?;
+                let e = from_document(&doc, &index.fields);
+                insert
+                    .execute((&e.id, &e.title, &e.summary, &e.description, &e.overview))
+                    .map_err(fail)?;
+            }
+        }
+        tx.commit().map_err(fail)?;
+        Ok(Fts5 { conn })
+    }
+
+    /// The query as FTS5 sees it: every word quoted, OR-ed.
+    pub fn match_expression(query: &str) -> String {
+        query
+            .split_whitespace()
+            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    }
+
+    /// Episode ids for a query, best first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<String>> {
+        let fail = |e: rusqlite::Error| Error::Index(format!("sqlite fts5: {e}"));
+        let expression = Fts5::match_expression(query);
+        if expression.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM ep WHERE ep MATCH ?1 \
+                 ORDER BY bm25(ep, 0.0, 2.0, 1.0, 1.0, 1.0) LIMIT ?2",
+            )
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map((expression, limit as i64), |row| {
+                row.get::<_, Option<String>>(0)
+            })
+            .map_err(fail)?;
+        let mut ids = Vec::new();
+        for row in rows {
+            ids.push(row.map_err(fail)?.unwrap_or_default());
+        }
+        Ok(ids)
+    }
+
+    pub fn report(&self, judgments: &[Judgment]) -> Result<Report> {
+        let mut ranks = Vec::with_capacity(judgments.len());
+        for j in judgments {
+            let ids = self.search(&j.query, depth(j))?;
+            ranks.push(first_wanted(ids.iter().map(String::as_str), &j.wanted));
+        }
+        Ok(Report::new("sqlite fts5", judgments, ranks))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judgments_parse_and_explain_their_errors() {
+        let text = "# comment\n\nname\t3\tToby Ord\ta b\n";
+        let j = parse_judgments(text, "j.tsv").unwrap();
+        assert_eq!(j.len(), 1);
+        assert_eq!(
+            (j[0].line, j[0].cutoff, j[0].query.as_str()),
+            (3, 3, "Toby Ord")
+        );
+        assert_eq!(j[0].wanted, ["a", "b"]);
+        let e = parse_judgments("x\t0\tq\tid\n", "j.tsv").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "j.tsv:1: the cut-off must be a rank of 1 or more"
+        );
+        assert!(parse_judgments("x\t1\tq\n", "j.tsv").is_err());
+    }
+
+    #[test]
+    fn success_counts_the_cutoff_and_mrr_stops_at_ten() {
+        let j = |cutoff| Judgment {
+            line: 1,
+            kind: String::new(),
+            cutoff,
+            query: "q".into(),
+            wanted: vec!["x".into()],
+        };
+        let judgments = [j(3), j(3), j(20), j(1)];
+        let r = Report::new("t", &judgments, vec![Some(1), Some(4), Some(12), None]);
+        assert_eq!(r.successes, 2);
+        assert!((r.mrr - (1.0 + 0.25) / 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fts5_words_are_quoted() {
+        assert_eq!(Fts5::match_expression("C# \"x"), "\"C#\" OR \"\"\"x\"");
+    }
+}

@@ -1,0 +1,144 @@
+//! Spelling: the index's own words within a small edit distance of a word it does not hold.
+
+use std::collections::HashMap;
+
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+use crate::error::{Error, Result};
+
+/// How many edits a typed word of `chars` characters may be from its correction when the
+/// correction is made without asking: none below 4, one up to 7, two from 8.
+pub fn max_edits(chars: usize) -> usize {
+    match chars {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// The looser bound for a suggestion (`did you mean`), made only when nothing matched.
+pub fn max_suggestion_edits(chars: usize) -> usize {
+    match chars {
+        0..=2 => 0,
+        3..=5 => 1,
+        6..=9 => 2,
+        _ => 3,
+    }
+}
+
+/// Edit distance counting an insertion, deletion, substitution or swap of neighbours as one
+/// edit (`wiregaurd` → `wireguard` is one), over characters.
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// The word of `field` closest to `word` within `max` edits, with how many episodes hold it: fewest edits first, then one with
+/// the same first letter (typos rarely hit it: `klien` is `klein` before `alien`), then the one
+/// in most episodes, then alphabetical. Words holding digits or symbols are never offered.
+pub fn nearest(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    max: usize,
+) -> Result<Option<(String, u64)>> {
+    if max == 0 {
+        return Ok(None);
+    }
+    let len = word.chars().count();
+    let mut found: HashMap<String, (usize, u64)> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
+        while stream.advance() {
+            let Ok(term) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if term.chars().count().abs_diff(len) > max
+                || !term.chars().all(char::is_alphabetic)
+                || term == word
+            {
+                continue;
+            }
+            let edits = distance(word, term);
+            if edits <= max {
+                let entry = found.entry(term.to_string()).or_insert((edits, 0));
+                entry.1 += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let first = word.chars().next();
+    Ok(found
+        .into_iter()
+        .min_by_key(|(term, (edits, freq))| {
+            let other_start = term.chars().next() != first;
+            (*edits, other_start, std::cmp::Reverse(*freq), term.clone())
+        })
+        .map(|(term, (_, freq))| (term, freq)))
+}
+
+/// Ways to read `word` as two words of `field` (`whistleblower` → `whistle` `blower`), each
+/// part at least 3 letters, the split whose rarer part is in most episodes first.
+pub fn splits(searcher: &Searcher, field: Field, word: &str) -> Result<Vec<(String, String)>> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut found = Vec::new();
+    let inner = chars.len().saturating_sub(5);
+    for &(at, _) in chars.iter().skip(3).take(inner) {
+        let (left, right) = word.split_at(at);
+        let freq = |w: &str| searcher.doc_freq(&Term::from_field_text(field, w));
+        let rarer = freq(left)?.min(freq(right)?);
+        if rarer > 0 {
+            found.push((rarer, left.to_string(), right.to_string()));
+        }
+    }
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    Ok(found.into_iter().map(|(_, l, r)| (l, r)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_count_swaps_as_one() {
+        assert_eq!(distance("wiregaurd", "wireguard"), 1);
+        assert_eq!(distance("lipsich", "lipsitch"), 1);
+        assert_eq!(distance("kubernetis", "kubernetes"), 1);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("café", "cafe"), 1);
+        assert_eq!(distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn short_words_are_never_corrected_unasked() {
+        assert_eq!(max_suggestion_edits(3), 1);
+        assert_eq!(max_edits(3), 0);
+        assert_eq!(max_edits(4), 1);
+        assert_eq!(max_edits(7), 1);
+        assert_eq!(max_edits(8), 2);
+    }
+}
