@@ -214,8 +214,9 @@ struct EditsState {
     row: Vec<usize>,
     previous: Option<Vec<usize>>,
     last: Option<char>,
-    /// Bytes of a multi-byte character read so far.
-    pending: Vec<u8>,
+    /// Bytes of a multi-byte character read so far (`pending_len` of them).
+    pending: [u8; 4],
+    pending_len: usize,
 }
 
 impl WithinEdits {
@@ -247,7 +248,8 @@ impl WithinEdits {
             row,
             previous: Some(state.row.clone()),
             last: Some(c),
-            pending: Vec::new(),
+            pending: [0; 4],
+            pending_len: 0,
         }
     }
 }
@@ -260,14 +262,15 @@ impl tantivy_fst::Automaton for WithinEdits {
             row: (0..=self.word.len()).collect(),
             previous: None,
             last: None,
-            pending: Vec::new(),
+            pending: [0; 4],
+            pending_len: 0,
         })
     }
 
     fn is_match(&self, state: &Option<EditsState>) -> bool {
         state
             .as_ref()
-            .is_some_and(|s| s.pending.is_empty() && s.row[self.word.len()] <= self.max)
+            .is_some_and(|s| s.pending_len == 0 && s.row[self.word.len()] <= self.max)
     }
 
     fn can_match(&self, state: &Option<EditsState>) -> bool {
@@ -283,15 +286,20 @@ impl tantivy_fst::Automaton for WithinEdits {
 
     fn accept(&self, state: &Option<EditsState>, byte: u8) -> Option<EditsState> {
         let state = state.as_ref()?;
-        let mut pending = state.pending.clone();
-        pending.push(byte);
-        match std::str::from_utf8(&pending) {
+        if state.pending_len == 0 && byte.is_ascii() {
+            return Some(self.step(state, char::from(byte)));
+        }
+        let mut pending = state.pending;
+        pending[state.pending_len] = byte;
+        let pending_len = state.pending_len + 1;
+        match std::str::from_utf8(&pending[..pending_len]) {
             Ok(text) => {
                 let c = text.chars().next()?;
                 Some(self.step(state, c))
             }
-            Err(e) if e.error_len().is_none() && pending.len() < 4 => Some(EditsState {
+            Err(e) if e.error_len().is_none() && pending_len < 4 => Some(EditsState {
                 pending,
+                pending_len,
                 ..state.clone()
             }),
             Err(_) => None,
