@@ -4,9 +4,10 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream, Tokenizer};
 
 use crate::schema;
+use crate::tokenizer::WordTokenStream;
 
 /// A piece of text with the byte ranges (into `text`) that matched the query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -141,16 +142,10 @@ fn stem_prefix(term: &str) -> String {
     term.chars().take(keep).collect()
 }
 
-/// The tokens of one text, made up front.
-pub struct MatchTokenStream {
-    tokens: Vec<Token>,
-    next: usize,
-}
-
 impl Tokenizer for MatchTokenizer {
-    type TokenStream<'a> = MatchTokenStream;
+    type TokenStream<'a> = WordTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> MatchTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
         let mut tokens = Vec::new();
         let mut words = self.words.token_stream(text);
         while words.advance() {
@@ -171,22 +166,7 @@ impl Tokenizer for MatchTokenizer {
                 }
             }
         }
-        MatchTokenStream { tokens, next: 0 }
-    }
-}
-
-impl TokenStream for MatchTokenStream {
-    fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
-    }
-
-    fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        WordTokenStream::new(tokens)
     }
 }
 

@@ -31,6 +31,13 @@ impl Tokenizer for WordTokenizer {
     }
 }
 
+impl WordTokenStream {
+    /// A stream over tokens made elsewhere (the snippet matcher rewrites their text).
+    pub fn new(tokens: Vec<Token>) -> WordTokenStream {
+        WordTokenStream { tokens, next: 0 }
+    }
+}
+
 impl TokenStream for WordTokenStream {
     fn advance(&mut self) -> bool {
         self.next += 1;
