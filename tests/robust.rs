@@ -397,25 +397,13 @@ fn a_hundred_thousand_hostile_queries_never_panic() {
         }
     };
     let started = Instant::now();
-    let config = Config {
-        cases: 100_000,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[42; 32]);
-    let mut runner = TestRunner::new_with_rng(config, rng);
+    let mut runner = seeded_runner(100_000, 42);
     runner
         .run(&query_strategy(), |q| search(&SearchOptions::new(q)))
         .unwrap_or_else(|e| panic!("{e}"));
 
     // Long queries, of the generated kind, up to 20,000 characters.
-    let config = Config {
-        cases: 60,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
-    let mut runner = TestRunner::new_with_rng(config, rng);
+    let mut runner = seeded_runner(60, 7);
     runner
         .run(&(query_strategy(), 1_000usize..20_001), |(q, len)| {
             search(&SearchOptions::new(long_query(&q, len)))
@@ -423,13 +411,7 @@ fn a_hundred_thousand_hostile_queries_never_panic() {
         .unwrap_or_else(|e| panic!("{e}"));
 
     // Every other search option at its extremes, with generated queries.
-    let config = Config {
-        cases: 3_000,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[9; 32]);
-    let mut runner = TestRunner::new_with_rng(config, rng);
+    let mut runner = seeded_runner(3_000, 9);
     runner
         .run(
             &(query_strategy(), options_strategy()),
@@ -1084,13 +1066,7 @@ fn generated_feeds_records_and_pages_never_panic_the_parsers() {
         }
     };
     let started = Instant::now();
-    let config = Config {
-        cases: 20_000,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[3; 32]);
-    let mut runner = TestRunner::new_with_rng(config, rng);
+    let mut runner = seeded_runner(20_000, 3);
     runner
         .run(&input_strategy(), |bytes| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_all(&bytes))).map_err(
@@ -1355,4 +1331,17 @@ fn records_on_stdin_are_committed_as_they_come() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(episodes(&ws), 3);
+}
+
+/// A proptest runner that generates the same cases on every run (no persistence files).
+fn seeded_runner(cases: u32, seed: u8) -> TestRunner {
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(
+        config,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]),
+    )
 }
