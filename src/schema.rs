@@ -102,7 +102,7 @@ impl Fields {
         let get = |name: &str| {
             schema
                 .get_field(name)
-                .map_err(|_| format!("not an episearch index: field `{name}` is missing"))
+                .map_err(|_| missing_field(schema, name))
         };
         Ok(Fields {
             id: get(ID)?,
@@ -135,6 +135,16 @@ impl Fields {
     /// The fields a query of plain words searches: the title and the bodies.
     pub fn searchable(&self) -> [Field; 4] {
         [self.title, self.summary, self.description, self.overview]
+    }
+}
+
+/// Why an index lacks a field: made by an older episearch (it has the core fields), or by
+/// something else entirely.
+fn missing_field(schema: &Schema, name: &str) -> String {
+    if schema.get_field(ID).is_ok() && schema.get_field(TITLE).is_ok() {
+        format!("made by an older episearch (no field `{name}`): delete the folder and index again")
+    } else {
+        format!("not an episearch index: field `{name}` is missing")
     }
 }
 
@@ -281,4 +291,28 @@ fn run(mut analyzer: TextAnalyzer, word: &str) -> Vec<String> {
         out.push(t.text.clone());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_or_foreign_schema_is_named_as_such() {
+        let mut b = Schema::builder();
+        b.add_text_field(ID, STRING | STORED);
+        b.add_text_field(TITLE, STORED);
+        let older = b.build();
+        assert_eq!(
+            Fields::from_schema(&older).unwrap_err(),
+            "made by an older episearch (no field `podcast`): delete the folder and index again"
+        );
+        let mut b = Schema::builder();
+        b.add_text_field("body", STORED);
+        assert_eq!(
+            Fields::from_schema(&b.build()).unwrap_err(),
+            "not an episearch index: field `id` is missing"
+        );
+        assert!(Fields::from_schema(&build()).is_ok());
+    }
 }
