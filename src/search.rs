@@ -748,7 +748,8 @@ fn spell(
         }
         // The data's own typo is one slip away (`goverment`); a one-edit walk of the word list
         // is also far cheaper than a two-edit one, and this runs for every rare query word.
-        return Ok(match spelling::nearest(searcher, words_field, word, max.min(1))? {
+        let neighbour = spelling::nearest(searcher, words_field, word, max.min(1))?;
+        return Ok(match neighbour {
             Some((near, freq))
                 if freq >= COMMON_EPISODES.max(COMMON_FACTOR * own)
                     && schema::analyze(&near) != terms =>
