@@ -181,14 +181,11 @@ fn search(
     if let Some(suggestion) = &results.suggestion {
         eprintln!("episearch: did you mean: {}", one_line(suggestion));
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if args.json {
-        output::json::write_hits(&mut out, &results.hits, results.corrected.as_deref())?;
-    } else {
-        output::text::write_hits(&mut out, &results.hits, style)?;
-    }
-    out.flush()?;
+    print(
+        args.json,
+        |out| output::json::write_hits(out, &results.hits, results.corrected.as_deref()),
+        |out| output::text::write_hits(out, &results.hits, style),
+    )?;
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)
     } else {
@@ -271,14 +268,11 @@ fn build_default_index(index_dir: &Path) -> Result<EpisodeIndex> {
 fn stats(index_dir: &Path, args: StatsArgs) -> Result<ExitCode> {
     let index = EpisodeIndex::open(index_dir)?;
     let stats = index.stats()?;
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    if args.json {
-        output::json::write_stats(&mut out, &stats)?;
-    } else {
-        output::text::write_stats(&mut out, &stats)?;
-    }
-    out.flush()?;
+    print(
+        args.json,
+        |out| output::json::write_stats(out, &stats),
+        |out| output::text::write_stats(out, &stats),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -300,14 +294,11 @@ fn bench(
         },
     };
     let latency = bench::measure(&index, &queries, &options)?;
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    if args.json {
-        output::json::write_latency(&mut out, &latency)?;
-    } else {
-        output::text::write_latency(&mut out, &latency)?;
-    }
-    out.flush()?;
+    print(
+        args.json,
+        |out| output::json::write_latency(out, &latency),
+        |out| output::text::write_latency(out, &latency),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -325,15 +316,29 @@ fn evaluate(index_dir: &Path, args: EvalArgs, synonyms: Option<&Path>) -> Result
         eval::episearch(&index, &judgments, &options)?,
         Fts5::load(&index)?.report(&judgments)?,
     ];
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    if args.json {
-        output::json::write_eval(&mut out, &judgments, &reports)?;
-    } else {
-        output::text::write_eval(&mut out, &judgments, &reports)?;
-    }
-    out.flush()?;
+    print(
+        args.json,
+        |out| output::json::write_eval(out, &judgments, &reports),
+        |out| output::text::write_eval(out, &judgments, &reports),
+    )?;
     Ok(ExitCode::SUCCESS)
+}
+
+type Stdout = io::BufWriter<io::StdoutLock<'static>>;
+
+/// Write a command's result to stdout, through one buffer, as JSON or as text.
+fn print(
+    json: bool,
+    write_json: impl FnOnce(&mut Stdout) -> io::Result<()>,
+    write_text: impl FnOnce(&mut Stdout) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if json {
+        write_json(&mut out)?;
+    } else {
+        write_text(&mut out)?;
+    }
+    out.flush()
 }
 
 /// True when the error is a write to a closed pipe (`episearch search x | head -1`).

@@ -70,12 +70,6 @@ pub fn stemmed_language(tag: &str) -> Option<usize> {
         .position(|(code, _, _)| *code == primary)
 }
 
-/// The searchable body fields, in the order snippets prefer them on a tie.
-pub const BODY_FIELDS: [&str; 3] = [SUMMARY, OVERVIEW, DESCRIPTION];
-
-/// Fields a user may name in a query (`title:rust`).
-pub const QUERYABLE_FIELDS: [&str; 5] = [TITLE, PODCAST, SUMMARY, DESCRIPTION, OVERVIEW];
-
 /// Handles to every field, resolved once.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
