@@ -32,6 +32,8 @@ pub struct EpisodeIndex {
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
     path: PathBuf,
+    /// `languages_present` for a reader generation.
+    languages: std::sync::Mutex<Option<(u64, Vec<tantivy::schema::Field>)>>,
 }
 
 impl EpisodeIndex {
@@ -91,6 +93,7 @@ impl EpisodeIndex {
             fields,
             reader,
             path: path.to_path_buf(),
+            languages: std::sync::Mutex::new(None),
         })
     }
 
@@ -208,9 +211,22 @@ impl EpisodeIndex {
     }
 
     /// The stemmed-text fields that hold any episode, so queries only look where text is.
+    /// Worked out once a reader generation: asking a segment about a field it has no text for
+    /// builds an empty dictionary each time, and this is asked for every query word.
     pub fn languages_present(&self) -> Vec<tantivy::schema::Field> {
         let searcher = self.searcher();
-        self.fields
+        let generation = searcher.generation().generation_id();
+        let mut cached = self
+            .languages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, fields)) = cached.as_ref() {
+            if *g == generation {
+                return fields.clone();
+            }
+        }
+        let fields: Vec<_> = self
+            .fields
             .stemmed
             .iter()
             .copied()
@@ -221,7 +237,9 @@ impl EpisodeIndex {
                         .unwrap_or(false)
                 })
             })
-            .collect()
+            .collect();
+        *cached = Some((generation, fields.clone()));
+        fields
     }
 
     /// Read back the episode stored at `address`.

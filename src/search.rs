@@ -1,13 +1,13 @@
 //! Query building (parser, tiers, filters, sort), ranking and hits with highlights.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Bound;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery,
-    TermQuery,
+    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -198,6 +198,23 @@ struct Compiled {
     warnings: Vec<String>,
     corrected: Option<String>,
     typed_also: bool,
+    /// Plain words ranked in two cheaper passes that give the same page as `scoring`.
+    staged: Option<Staged>,
+}
+
+/// `scoring` for plain words, split where its tiers split the index: an episode holding every
+/// word gets the all-words bonus (and maybe more), any other only the BM25 of the words it
+/// holds. The episodes holding every word are ranked first, by the whole `scoring`; when they
+/// are fewer than the page, the best of the others come from the words alone, a flat union of
+/// terms that tantivy ranks with block-max WAND without scoring every episode holding a common
+/// word. `ranked` falls back to `scoring` when the split cannot prove its page.
+struct Staged {
+    /// `scoring` over the episodes holding every word (or a synonym of it).
+    every_word: Box<dyn Query>,
+    /// `scoring` of an episode missing a word: the words' BM25 alone.
+    rest: Box<dyn Query>,
+    /// No episode scores above this through `rest`.
+    bound: f32,
 }
 
 impl EpisodeIndex {
@@ -316,6 +333,21 @@ impl EpisodeIndex {
             .unwrap_or_default())
     }
 
+    /// The page `rank` gives, found by scoring every episode the query matches instead of in
+    /// two passes: the reference the two-pass ranking is tested and measured against.
+    pub fn rank_exhaustively(&self, options: &SearchOptions) -> Result<Ranked> {
+        let searcher = self.searcher();
+        let Some(mut compiled) = compile(self, &searcher, &options.query, &options.synonyms)?
+        else {
+            return Ok(Ranked::new());
+        };
+        compiled.staged = None;
+        Ok(self
+            .ranked_compiled(&searcher, compiled, options)?
+            .map(|(_, found)| found)
+            .unwrap_or_default())
+    }
+
     /// Title and snippet highlights of `episodes` for `options.query`: the snippet step of a
     /// search alone.
     pub fn highlight(
@@ -339,10 +371,18 @@ impl EpisodeIndex {
         searcher: &Searcher,
         options: &SearchOptions,
     ) -> Result<Option<(Compiled, Ranked)>> {
-        let compiled = compile(self, searcher, &options.query, &options.synonyms)?;
-        let Some(mut compiled) = compiled else {
-            return Ok(None);
-        };
+        match compile(self, searcher, &options.query, &options.synonyms)? {
+            Some(compiled) => self.ranked_compiled(searcher, compiled, options),
+            None => Ok(None),
+        }
+    }
+
+    fn ranked_compiled(
+        &self,
+        searcher: &Searcher,
+        mut compiled: Compiled,
+        options: &SearchOptions,
+    ) -> Result<Option<(Compiled, Ranked)>> {
         let scoring =
             std::mem::replace(&mut compiled.scoring, Box::new(tantivy::query::EmptyQuery));
         let query = with_filters(&self.fields, scoring, options);
@@ -352,6 +392,11 @@ impl EpisodeIndex {
             return Ok(Some((compiled, Vec::new())));
         }
         let limit = options.limit.clamp(1, total);
+        if let (SortOrder::Relevance, Some(staged)) = (options.sort, &compiled.staged) {
+            if let Some(found) = staged_page(searcher, staged, &self.fields, options, limit)? {
+                return Ok(Some((compiled, found)));
+            }
+        }
         let found: Ranked = match options.sort {
             SortOrder::Relevance => searcher.search(
                 &*query,
@@ -441,6 +486,36 @@ impl EpisodeIndex {
     }
 }
 
+/// The page `staged` stands for (see `Staged`), or `None` when the episodes holding every word
+/// fill the page but some other episode could still outscore the last of them.
+fn staged_page(
+    searcher: &Searcher,
+    staged: &Staged,
+    fields: &Fields,
+    options: &SearchOptions,
+    limit: usize,
+) -> Result<Option<Ranked>> {
+    let wanted = options.offset + limit;
+    let every_word = with_filters(fields, staged.every_word.box_clone(), options);
+    let (mut page, held) = searcher.search(
+        &*every_word,
+        &(TopDocs::with_limit(wanted).order_by_score(), Count),
+    )?;
+    if held >= wanted {
+        let proven = page.last().is_some_and(|(last, _)| *last > staged.bound);
+        return Ok(proven.then(|| page.split_off(options.offset.min(page.len()))));
+    }
+    // Every episode holding every word is on `page`: the rest of it comes from the others.
+    let rest = with_filters(fields, staged.rest.box_clone(), options);
+    let others: Ranked =
+        searcher.search(&*rest, &TopDocs::with_limit(wanted + held).order_by_score())?;
+    let on_page: HashSet<DocAddress> = page.iter().map(|(_, address)| *address).collect();
+    page.extend(others.into_iter().filter(|(_, a)| !on_page.contains(a)));
+    page.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    page.truncate(wanted);
+    Ok(Some(page.split_off(options.offset.min(page.len()))))
+}
+
 fn parser(index: &EpisodeIndex) -> QueryParser {
     let f = &index.fields;
     let mut fields = vec![f.title, f.summary, f.description, f.overview];
@@ -504,6 +579,7 @@ fn compile(
             warnings: Vec::new(),
             corrected: None,
             typed_also: false,
+            staged: None,
         })),
         Err(e) if words.is_empty() => Ok(Some(Compiled {
             scoring: Box::new(tantivy::query::EmptyQuery),
@@ -515,6 +591,7 @@ fn compile(
             )],
             corrected: None,
             typed_also: false,
+            staged: None,
         })),
         Err(e) => {
             // Already a guess at what was meant: the words are searched as they are.
@@ -611,17 +688,29 @@ fn compile_words(
     let words = group_synonyms(parts, synonyms);
     let part_count: usize = words.iter().map(|w| w.parts.len()).sum();
 
-    let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // The words' BM25: each form in each field, one flat union (the title weighted).
+    let mut flat: Vec<(Field, &[String], f32)> = Vec::new();
     for part in words.iter().flat_map(|w| &w.parts) {
-        text_clauses.push((Occur::Should, weighted(form(f, &part.terms), part.weight)));
+        for field in f.searchable() {
+            let boost = if field == f.title { TITLE_BOOST } else { 1.0 };
+            flat.push((field, &part.terms, boost * part.weight));
+        }
     }
     // Episodes in a language with its own stemmer also match through that analysis
     // (`Nachricht` finds `Nachrichten` in a German feed); the tiers stay English.
-    for word in typed {
-        for (field, terms) in index.native_forms(word) {
-            text_clauses.push((Occur::Should, terms_query(field, &terms)));
-        }
-    }
+    let native: Vec<(Field, Vec<String>)> = typed
+        .iter()
+        .flat_map(|word| index.native_forms(word))
+        .collect();
+    flat.extend(
+        native
+            .iter()
+            .map(|(field, terms)| (*field, terms.as_slice(), 1.0)),
+    );
+    let text_clauses: Vec<(Occur, Box<dyn Query>)> = flat
+        .iter()
+        .map(|(field, terms, boost)| (Occur::Should, weighted(terms_query(*field, terms), *boost)))
+        .collect();
     let text: Box<dyn Query> = Box::new(BooleanQuery::new(copy(&text_clauses)));
     let all_words: Box<dyn Query> = Box::new(BooleanQuery::new(
         words
@@ -630,17 +719,14 @@ fn compile_words(
             .collect(),
     ));
 
-    let mut scoring: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, text.box_clone())];
+    // Tiers only an episode holding every word can reach.
+    let mut tiers: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if part_count > 1 {
-        scoring.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(all_words.box_clone(), ALL_WORDS_BONUS)),
-        ));
         let phrases: Vec<(Occur, Box<dyn Query>)> = phrase_variants(&words)
             .iter()
             .map(|terms| (Occur::Should, form_unboosted(f, terms)))
             .collect();
-        scoring.push((
+        tiers.push((
             Occur::Should,
             Box::new(ConstScoreQuery::new(
                 Box::new(BooleanQuery::new(phrases)),
@@ -664,12 +750,12 @@ fn compile_words(
         let through_synonyms: Box<dyn Query> = Box::new(BooleanQuery::new(copy(&synonym_clauses)));
         // A synonym stands in for its word only where every other query word matched too, so
         // `tech debt` does not bring every episode that says `technical`.
-        scoring.push((
+        tiers.push((
             Occur::Should,
             Box::new(BooleanQuery::new(vec![
                 (
                     Occur::Must,
-                    Box::new(ConstScoreQuery::new(all_words, 0.0)) as Box<dyn Query>,
+                    Box::new(ConstScoreQuery::new(all_words.box_clone(), 0.0)) as Box<dyn Query>,
                 ),
                 (Occur::Must, through_synonyms),
             ])),
@@ -679,25 +765,75 @@ fn compile_words(
             .flat_map(|w| &w.parts)
             .map(|p| (Occur::Must, form_unboosted(f, &p.terms)))
             .collect();
-        scoring.push((
+        tiers.push((
             Occur::Should,
             Box::new(ConstScoreQuery::new(
                 Box::new(BooleanQuery::new(as_typed)),
                 AS_TYPED_BONUS,
             )),
         ));
-        let mut all = text_clauses;
+        let mut all = copy(&text_clauses);
         all.extend(synonym_clauses);
         widened = Some(Box::new(BooleanQuery::new(all)) as Box<dyn Query>);
     }
+
+    let all_words_bonus = if part_count > 1 { ALL_WORDS_BONUS } else { 0.0 };
+    let (scoring, staged): (Box<dyn Query>, Option<Staged>) = if tiers.is_empty() {
+        // One word: its BM25 is the whole score, and the flat union is already the fast form.
+        (text.box_clone(), None)
+    } else {
+        let mut scoring = vec![(Occur::Should, text.box_clone())];
+        if all_words_bonus > 0.0 {
+            scoring.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(all_words.box_clone(), all_words_bonus)),
+            ));
+        }
+        scoring.extend(copy(&tiers));
+        let mut every_word = vec![
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(all_words, all_words_bonus)) as Box<dyn Query>,
+            ),
+            (Occur::Should, text.box_clone()),
+        ];
+        every_word.extend(tiers);
+        let staged = Staged {
+            every_word: Box::new(BooleanQuery::new(every_word)),
+            rest: text.box_clone(),
+            bound: bm25_bound(searcher, &flat)?,
+        };
+        (Box::new(BooleanQuery::new(scoring)), Some(staged))
+    };
     Ok(Compiled {
-        scoring: Box::new(BooleanQuery::new(scoring)),
+        scoring,
         text,
         widened,
         warnings: Vec::new(),
         corrected: corrected.then(|| shown.join(" ")),
         typed_also,
+        staged,
     })
+}
+
+/// The highest score a union of these (field, terms, boost) clauses can give an episode:
+/// each clause's BM25 tends to its weight as the term's frequency grows. A hair above, for
+/// the rounding of scores summed in another order.
+fn bm25_bound(searcher: &Searcher, clauses: &[(Field, &[String], f32)]) -> Result<f32> {
+    let mut bound = 0.0f32;
+    for (field, terms, boost) in clauses {
+        let terms: Vec<Term> = terms
+            .iter()
+            .map(|t| Term::from_field_text(*field, t))
+            .collect();
+        if terms.is_empty() {
+            continue;
+        }
+        bound += Bm25Weight::for_terms(searcher, &terms)?
+            .boost_by(*boost)
+            .max_score();
+    }
+    Ok(bound * 1.001 + 0.001)
 }
 
 /// A word held by at most this many episodes is rare: a far more common neighbour is

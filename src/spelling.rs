@@ -1,6 +1,9 @@
 //! Spelling: the index's own words within a small edit distance of a word it does not hold.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
 
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
@@ -66,15 +69,53 @@ pub fn nearest(
     if max == 0 {
         return Ok(None);
     }
-    let len = word.chars().count();
     let mut found: HashMap<String, (usize, u64)> = HashMap::new();
+    // Only prefixes that can still end within `max` edits are walked: a full scan of the
+    // dictionary was 93% of a search's time (see BENCHMARKS.md). Up to two edits the walk
+    // follows a Levenshtein DFA (a table look-up a byte); beyond, the edit-table automaton.
+    if max <= 2 {
+        let dfa = Within(builder(max).build_dfa(word));
+        collect(searcher, field, word, max, dfa, &mut found)?;
+    } else {
+        collect(
+            searcher,
+            field,
+            word,
+            max,
+            WithinEdits::new(word, max),
+            &mut found,
+        )?;
+    }
+    let first = word.chars().next();
+    Ok(found
+        .into_iter()
+        .min_by_key(|(term, (edits, freq))| {
+            let other_start = term.chars().next() != first;
+            (*edits, other_start, std::cmp::Reverse(*freq), term.clone())
+        })
+        .map(|(term, (_, freq))| (term, freq)))
+}
+
+/// Every word of `field` that `automaton` accepts and `distance` puts within `max` edits of
+/// `word`, with the episodes holding it summed over segments.
+fn collect<A>(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    max: usize,
+    automaton: A,
+    found: &mut HashMap<String, (usize, u64)>,
+) -> Result<()>
+where
+    A: tantivy_fst::Automaton,
+    A::State: Clone,
+{
+    let len = word.chars().count();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
-        // Only prefixes that can still end within `max` edits are walked: a full scan of the
-        // dictionary was 93% of a search's time (see BENCHMARKS.md).
         let mut stream = inverted
             .terms()
-            .search(WithinEdits::new(word, max))
+            .search(&automaton)
             .into_stream()
             .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
         while stream.advance() {
@@ -94,14 +135,38 @@ pub fn nearest(
             }
         }
     }
-    let first = word.chars().next();
-    Ok(found
-        .into_iter()
-        .min_by_key(|(term, (edits, freq))| {
-            let other_start = term.chars().next() != first;
-            (*edits, other_start, std::cmp::Reverse(*freq), term.clone())
-        })
-        .map(|(term, (_, freq))| (term, freq)))
+    Ok(())
+}
+
+/// The Levenshtein DFA builder for `max` (at most 2) edits, a swap of neighbours counting as
+/// one; made once a process (two edits take a few milliseconds).
+fn builder(max: usize) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    BUILDERS[max].get_or_init(|| LevenshteinAutomatonBuilder::new(max as u8, true))
+}
+
+/// A Levenshtein DFA as an FST automaton: the state is a number, a step a table look-up.
+struct Within(DFA);
+
+impl tantivy_fst::Automaton for Within {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
 }
 
 /// Ways to read `word` as two words of `field` (`whistleblower` → `whistle` `blower`), each
@@ -128,7 +193,7 @@ mod tests {
     #[test]
     fn within_edits_accepts_exactly_what_distance_allows() {
         use tantivy_fst::Automaton;
-        let run = |a: &WithinEdits, term: &str| {
+        fn run<A: Automaton>(a: &A, term: &str) -> bool {
             let mut state = a.start();
             for &b in term.as_bytes() {
                 if !a.can_match(&state) {
@@ -137,7 +202,7 @@ mod tests {
                 state = a.accept(&state, b);
             }
             a.is_match(&state)
-        };
+        }
         let terms = [
             "klein",
             "alien",
@@ -166,13 +231,12 @@ mod tests {
         ];
         for word in terms {
             for max in 0..=2 {
-                let a = WithinEdits::new(word, max);
+                let rows = WithinEdits::new(word, max);
+                let dfa = Within(builder(max).build_dfa(word));
                 for term in terms {
-                    assert_eq!(
-                        run(&a, term),
-                        distance(word, term) <= max,
-                        "{word} / {term} / {max}"
-                    );
+                    let within = distance(word, term) <= max;
+                    assert_eq!(run(&rows, term), within, "rows {word} / {term} / {max}");
+                    assert_eq!(run(&dfa, term), within, "dfa {word} / {term} / {max}");
                 }
             }
         }

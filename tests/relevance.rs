@@ -2,6 +2,9 @@
 //! SQLite FTS5, spelling corrections, did-you-mean, synonyms, and words people type with
 //! punctuation in them.
 
+use episearch::indexer::EpisodeIndex;
+use episearch::search::{Period, SearchOptions};
+
 use crate::util::{json_lines, repo_path, shared, Run, Workspace};
 
 /// episearch's figures on `tests/judged.tsv` over `../shared/corpus/feeds`, as recorded when
@@ -288,4 +291,63 @@ fn words_with_punctuation_are_searchable_and_distinct() {
         "{}",
         r.stdout
     );
+}
+
+/// Plain words are ranked in two passes (the episodes holding every word, then the best of the
+/// rest); the page must be the one that scoring every matching episode gives: same episodes,
+/// same order, same scores, for every TREC topic and judged query over the feeds, on the first
+/// page, past it, and with a date filter.
+#[test]
+fn two_pass_ranking_gives_the_page_of_scoring_everything() {
+    let (Some(feeds), Some(topics)) = (
+        shared("feeds"),
+        shared("queries/trec-podcasts-2020-2021-topics.jsonl"),
+    ) else {
+        return;
+    };
+    let ws = Workspace::new();
+    let r = ws.run(&["index", feeds.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let index = EpisodeIndex::open(&ws.index_dir()).unwrap();
+    let mut queries =
+        episearch::bench::parse_queries(&std::fs::read_to_string(topics).unwrap()).unwrap();
+    let judged = std::fs::read_to_string(repo_path("tests/judged.tsv")).unwrap();
+    queries.extend(
+        judged
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split('\t').nth(2).map(str::to_string)),
+    );
+    let since = Period::parse("2020").unwrap().start;
+    let mut pages = 0;
+    let mut short_pages = 0;
+    for query in &queries {
+        for (limit, offset, since) in [(10, 0, None), (3, 4, None), (10, 0, Some(since))] {
+            let options = SearchOptions {
+                limit,
+                offset,
+                since,
+                ..SearchOptions::new(query.as_str())
+            };
+            let two_pass = index.rank(&options).unwrap();
+            let everything = index.rank_exhaustively(&options).unwrap();
+            let addresses =
+                |r: &[(f32, tantivy::DocAddress)]| r.iter().map(|h| h.1).collect::<Vec<_>>();
+            assert_eq!(
+                addresses(&two_pass),
+                addresses(&everything),
+                "{query} {limit} {offset} {since:?}"
+            );
+            for ((a, _), (b, _)) in two_pass.iter().zip(&everything) {
+                assert!(
+                    (a - b).abs() <= 1e-3 * b.abs().max(1.0),
+                    "{query}: {a} vs {b}"
+                );
+            }
+            pages += 1;
+            short_pages += usize::from(everything.len() < limit);
+        }
+    }
+    println!("{pages} pages compared, {short_pages} shorter than their limit");
+    assert!(pages >= 3 * 150);
 }
