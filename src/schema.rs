@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
-use crate::tokenizer::WordTokenizer;
+use crate::tokenizer::{CachedStemmer, LettersOnly, WordTokenizer};
 
 /// Name of the analyzer used for English (and language-neutral) text.
 pub const ANALYZER_EN: &str = "episearch_en";
@@ -233,20 +233,20 @@ pub fn register_analyzers(index: &Index) {
         .register(ANALYZER_WORDS, words_analyzer());
 }
 
-/// Words lower-cased and accents folded, not stemmed: the spelling vocabulary.
+/// Words of letters only, lower-cased and accents folded, not stemmed: the spelling
+/// vocabulary.
 pub fn words_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
+        .filter(LettersOnly)
         .build()
 }
 
 /// Words lower-cased, accents folded (so `cafe` finds `café`), English stems.
 pub fn english_analyzer() -> TextAnalyzer {
-    english_words_builder()
-        .filter(Stemmer::new(Language::English))
-        .build()
+    english_words_builder().filter(CachedStemmer).build()
 }
 
 /// The English analyzer without its last step, stemming (which highlighting does itself).

@@ -8,7 +8,10 @@
 //! `HTTP/2`, `R&D` and `domain-driven` become consecutive words (`node js`), which a query
 //! typed the same way matches as a phrase.
 
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// The episearch word splitter (see the module docs).
 #[derive(Clone, Default)]
@@ -57,74 +60,351 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
+/// The character starting at byte `at`, if any (ASCII without decoding).
+#[inline]
+fn char_at(text: &str, at: usize) -> Option<char> {
+    let byte = *text.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        Some(char::from(byte))
+    } else {
+        text.get(at..)?.chars().next()
+    }
+}
+
+fn alphanumeric_at(text: &str, at: usize) -> bool {
+    char_at(text, at).is_some_and(char::is_alphanumeric)
+}
+
 /// Split `text` into tokens with byte offsets and consecutive positions.
+/// (This runs over every text indexed and highlighted: it walks the bytes in place, looking
+/// at most two characters back and two ahead, and allocates only the words.)
 pub fn split(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
+    // The character before `i`, and the one before that.
+    let mut before: [Option<char>; 2] = [None, None];
     let mut i = 0;
-    while i < chars.len() {
-        let (start_byte, c) = chars[i];
+    while let Some(c) = char_at(text, i) {
         if !c.is_alphanumeric() {
-            i += 1;
+            before = [Some(c), before[0]];
+            i += c.len_utf8();
             continue;
         }
         // Most words fit: one allocation instead of a few growing ones.
         let mut word = String::with_capacity(16);
-        let mut from = start_byte;
+        let mut from = i;
         // `.net`: a dot that follows nothing word-like.
-        if i >= 1 && chars[i - 1].1 == '.' && (i < 2 || !chars[i - 2].1.is_alphanumeric()) {
-            from = chars[i - 1].0;
+        if before[0] == Some('.') && !before[1].is_some_and(char::is_alphanumeric) {
+            from = i - 1;
             word.push('.');
         }
         let mut j = i;
-        while j < chars.len() {
-            let ch = chars[j].1;
+        while let Some(ch) = char_at(text, j) {
             if ch.is_alphanumeric() {
                 word.push(ch);
-                j += 1;
-            } else if is_apostrophe(ch)
-                && j + 1 < chars.len()
-                && chars[j + 1].1.is_alphabetic()
-                && j > i
-            {
-                let possessive = matches!(chars[j + 1].1, 's' | 'S')
-                    && chars.get(j + 2).is_none_or(|(_, n)| !n.is_alphanumeric());
-                if possessive {
-                    j += 2;
-                    break;
+                j += ch.len_utf8();
+            } else if is_apostrophe(ch) && j > i {
+                let next = j + ch.len_utf8();
+                match char_at(text, next) {
+                    Some(n) if n.is_alphabetic() => {
+                        let after = next + n.len_utf8();
+                        if matches!(n, 's' | 'S') && !alphanumeric_at(text, after) {
+                            // A possessive `'s` ends the word and is dropped.
+                            j = after;
+                            break;
+                        }
+                        j = next;
+                    }
+                    _ => break,
                 }
-                j += 1;
             } else {
                 break;
             }
         }
         // `c++`, `c#`, `f#`
-        // (Looked at in place: this runs once a word, for every word indexed or highlighted.)
-        let at = |k: usize| chars.get(k).map(|(_, c)| *c);
-        let followed_by_word = |k: usize| at(k).is_some_and(char::is_alphanumeric);
-        if at(j) == Some('+') && at(j + 1) == Some('+') && !followed_by_word(j + 2) {
+        if char_at(text, j) == Some('+')
+            && char_at(text, j + 1) == Some('+')
+            && !alphanumeric_at(text, j + 2)
+        {
             word.push_str("++");
             j += 2;
-        } else if at(j) == Some('#') && !followed_by_word(j + 1) {
+        } else if char_at(text, j) == Some('#') && !alphanumeric_at(text, j + 1) {
             word.push('#');
             j += 1;
         }
-        let to = chars.get(j).map_or(text.len(), |(b, _)| *b);
         tokens.push(Token {
             offset_from: from,
-            offset_to: to,
+            offset_to: j,
             position: tokens.len(),
             text: word,
             position_length: 1,
         });
-        i = j.max(i + 1);
+        let mut back = text[..j].chars().rev();
+        before = [back.next(), back.next()];
+        i = j;
     }
     tokens
+}
+
+/// The English stemmer with a memory: the stems of the words it has seen. Stemming was the
+/// largest single cost of indexing, and most words of a text are words seen many times before.
+/// Stems are the same as tantivy's `Stemmer::new(Language::English)` gives (the same
+/// Snowball stemmer).
+#[derive(Clone, Default)]
+pub struct CachedStemmer;
+
+/// Words remembered per analyzer before the memory starts over (about 10 MB at most).
+const REMEMBERED_STEMS: usize = 100_000;
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter {
+            inner: tokenizer,
+            stems: Stems::default(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CachedStemmerFilter<T> {
+    inner: T,
+    stems: Stems,
+}
+
+type Stems = HashMap<String, String, BuildHasherDefault<WordHasher>>;
+
+/// A multiply-and-rotate hash over 8 bytes at a time: a word is looked up for every word
+/// indexed, and the standard hasher's resistance to chosen keys buys nothing here (the
+/// memory is bounded and starts over when full).
+#[derive(Default)]
+pub struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.0 =
+            (self.0.rotate_left(5) ^ u64::from_le_bytes(last) ^ rest.len() as u64).wrapping_mul(K);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stems: &mut self.stems,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+}
+
+pub struct CachedStemmerStream<'a, T> {
+    tail: T,
+    stems: &'a mut Stems,
+    stemmer: frostem::Stemmer,
+}
+
+impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        // The stemmer leaves words of one or two letters as they are.
+        if token.text.len() <= 2 {
+            return true;
+        }
+        if let Some(stem) = self.stems.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let stem = self.stemmer.stem(&token.text).into_owned();
+        if self.stems.len() >= REMEMBERED_STEMS {
+            self.stems.clear();
+        }
+        let word = std::mem::replace(&mut token.text, stem.clone());
+        self.stems.insert(word, stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Drops every word that is not all letters (`x86`, `c++`, `2024`): the spelling vocabulary
+/// never offers one, and leaving them out keeps its dictionary small and its walks short.
+#[derive(Clone, Default)]
+pub struct LettersOnly;
+
+impl TokenFilter for LettersOnly {
+    type Tokenizer<T: Tokenizer> = LettersOnlyFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> LettersOnlyFilter<T> {
+        LettersOnlyFilter(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+pub struct LettersOnlyFilter<T>(T);
+
+impl<T: Tokenizer> Tokenizer for LettersOnlyFilter<T> {
+    type TokenStream<'a> = LettersOnlyStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        LettersOnlyStream(self.0.token_stream(text))
+    }
+}
+
+pub struct LettersOnlyStream<T>(T);
+
+impl<T: TokenStream> TokenStream for LettersOnlyStream<T> {
+    fn advance(&mut self) -> bool {
+        while self.0.advance() {
+            if self.0.token().text.chars().all(char::is_alphabetic) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The first, plain version of `split` (over a vector of the text's characters): the
+    /// reference the in-place one is checked against.
+    fn reference_split(text: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let (start_byte, c) = chars[i];
+            if !c.is_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            // Most words fit: one allocation instead of a few growing ones.
+            let mut word = String::with_capacity(16);
+            let mut from = start_byte;
+            // `.net`: a dot that follows nothing word-like.
+            if i >= 1 && chars[i - 1].1 == '.' && (i < 2 || !chars[i - 2].1.is_alphanumeric()) {
+                from = chars[i - 1].0;
+                word.push('.');
+            }
+            let mut j = i;
+            while j < chars.len() {
+                let ch = chars[j].1;
+                if ch.is_alphanumeric() {
+                    word.push(ch);
+                    j += 1;
+                } else if is_apostrophe(ch)
+                    && j + 1 < chars.len()
+                    && chars[j + 1].1.is_alphabetic()
+                    && j > i
+                {
+                    let possessive = matches!(chars[j + 1].1, 's' | 'S')
+                        && chars.get(j + 2).is_none_or(|(_, n)| !n.is_alphanumeric());
+                    if possessive {
+                        j += 2;
+                        break;
+                    }
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            // `c++`, `c#`, `f#`
+            // (Looked at in place: this runs once a word, for every word indexed or highlighted.)
+            let at = |k: usize| chars.get(k).map(|(_, c)| *c);
+            let followed_by_word = |k: usize| at(k).is_some_and(char::is_alphanumeric);
+            if at(j) == Some('+') && at(j + 1) == Some('+') && !followed_by_word(j + 2) {
+                word.push_str("++");
+                j += 2;
+            } else if at(j) == Some('#') && !followed_by_word(j + 1) {
+                word.push('#');
+                j += 1;
+            }
+            let to = chars.get(j).map_or(text.len(), |(b, _)| *b);
+            tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position: tokens.len(),
+                text: word,
+                position_length: 1,
+            });
+            i = j.max(i + 1);
+        }
+        tokens
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn in_place_split_matches_the_reference(text in "(?s)[a-zA-Z0-9 .#+'’sS\\-/éß日ÉΣ\\n]{0,40}") {
+            let key = |t: Vec<Token>| t.into_iter().map(|t| (t.text, t.offset_from, t.offset_to, t.position)).collect::<Vec<_>>();
+            prop_assert_eq!(key(split(&text)), key(reference_split(&text)));
+        }
+    }
+
+    #[test]
+    fn remembered_stems_are_the_stemmers_stems() {
+        use tantivy::tokenizer::{Language, LowerCaser, Stemmer, TextAnalyzer};
+        let text = "Running runners ran; is as us generously organized meetings, Meetings and MEETINGS. Dying skies";
+        let run = |analyzer: &mut TextAnalyzer| {
+            let mut stream = analyzer.token_stream(text);
+            let mut out = Vec::new();
+            while let Some(t) = stream.next() {
+                out.push(t.text.clone());
+            }
+            out
+        };
+        let mut plain = TextAnalyzer::builder(WordTokenizer)
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let mut cached = TextAnalyzer::builder(WordTokenizer)
+            .filter(LowerCaser)
+            .filter(CachedStemmer)
+            .build();
+        let expected = run(&mut plain);
+        assert_eq!(
+            expected[..7],
+            ["run", "runner", "ran", "is", "as", "us", "generous"]
+        );
+        // The first pass stems, the second answers from memory.
+        assert_eq!(run(&mut cached), expected);
+        assert_eq!(run(&mut cached), expected);
+    }
 
     fn words(text: &str) -> Vec<String> {
         split(text).into_iter().map(|t| t.text).collect()
