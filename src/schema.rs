@@ -12,6 +12,9 @@ use tantivy::Index;
 
 use crate::tokenizer::{CachedStemmer, LettersOnly, WordTokenizer};
 
+/// Words of this many bytes or more are left out of every analysis (URLs run together, base64).
+pub const LONGEST_WORD: usize = 64;
+
 /// Name of the analyzer used for English (and language-neutral) text.
 pub const ANALYZER_EN: &str = "episearch_en";
 /// Name of the analyzer for exact, case-insensitive keys (podcast filter).
@@ -216,7 +219,7 @@ pub fn register_analyzers(index: &Index) {
         index.tokenizers().register(
             &stemmed_analyzer_name(code),
             TextAnalyzer::builder(WordTokenizer)
-                .filter(RemoveLongFilter::limit(64))
+                .filter(RemoveLongFilter::limit(LONGEST_WORD))
                 .filter(LowerCaser)
                 .filter(Stemmer::new(language))
                 .build(),
@@ -237,7 +240,7 @@ pub fn register_analyzers(index: &Index) {
 /// vocabulary.
 pub fn words_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(64))
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(LettersOnly)
@@ -249,21 +252,22 @@ pub fn english_analyzer() -> TextAnalyzer {
     english_words_builder().filter(CachedStemmer).build()
 }
 
-/// The English analyzer without its last step, stemming (which highlighting does itself).
-pub fn english_words() -> TextAnalyzer {
-    english_words_builder().build()
-}
-
-/// The English stemmer alone, over a whole string (one token, already lower-cased and folded).
-pub fn english_stemmer() -> TextAnalyzer {
-    TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
-        .filter(Stemmer::new(Language::English))
-        .build()
+/// One word (as the word splitter gives it) lower-cased and accents folded, as the English
+/// analyzer does before stemming.
+pub fn fold_word(word: &str) -> String {
+    let mut analyzer = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut stream = analyzer.token_stream(word);
+    stream
+        .next()
+        .map_or_else(String::new, |token| token.text.clone())
 }
 
 fn english_words_builder() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
     TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(64))
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
 }

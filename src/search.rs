@@ -10,15 +10,13 @@ use tantivy::query::{
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::episode::Episode;
 use crate::error::{Error, Result};
 use crate::indexer::{from_document, index_date, EpisodeIndex};
 use crate::schema::{self, Fields};
-use crate::snippet::{self, Highlighted, MatchTokenizer};
+use crate::snippet::{self, Highlighted, WordMatcher};
 use crate::spelling;
 use crate::synonyms::{self, Synonyms};
 use crate::tokenizer;
@@ -1162,10 +1160,14 @@ impl PageHighlighter {
 
 /// Finds highlight ranges for one query in titles and bodies.
 struct Highlighter {
-    title: SnippetGenerator,
-    bodies: Vec<(Field, SnippetGenerator)>,
+    title: WordMatcher,
+    /// In the order of `Fields::bodies`.
+    bodies: Vec<WordMatcher>,
     snippet_chars: usize,
 }
+
+/// The longest title highlighted in one piece.
+const LONGEST_TITLE: usize = 10_000;
 
 impl Highlighter {
     fn new(
@@ -1174,16 +1176,11 @@ impl Highlighter {
         f: &Fields,
         snippet_chars: usize,
     ) -> Result<Highlighter> {
-        let title = generator(searcher, query, f.title, 10_000)?;
+        let title = matcher(searcher, query, f.title)?;
         let bodies = f
             .bodies()
             .into_iter()
-            .map(|field| {
-                Ok((
-                    field,
-                    generator(searcher, query, field, snippet_chars.max(20))?,
-                ))
-            })
+            .map(|field| matcher(searcher, query, field))
             .collect::<Result<_>>()?;
         Ok(Highlighter {
             title,
@@ -1194,37 +1191,25 @@ impl Highlighter {
 
     fn highlight(&self, e: &Episode) -> (Highlighted, Highlighted) {
         let title_text = e.title.clone().unwrap_or_default();
-        let title = if title_text.is_empty() {
-            Highlighted::default()
-        } else {
-            let s = self.title.snippet(&title_text);
-            let shift = s.fragment_range().start;
-            let ranges: Vec<_> = s
-                .highlighted()
-                .iter()
-                .map(|r| r.start + shift..r.end + shift)
-                .collect();
-            Highlighted {
+        let title = match self.title.best_fragment(&title_text, LONGEST_TITLE) {
+            Some((_, ranges)) => Highlighted {
                 highlights: snippet::merge_ranges(&title_text, &ranges),
                 text: title_text,
-            }
+            },
+            None => Highlighted {
+                text: title_text,
+                highlights: Vec::new(),
+            },
         };
         let texts = [&e.summary, &e.overview, &e.description];
         let mut best: Option<(usize, usize, Highlighted)> = None;
-        for ((_, generator), text) in self.bodies.iter().zip(texts) {
-            let Some(text) = text.as_deref() else {
+        for (matcher, text) in self.bodies.iter().zip(texts) {
+            let Some(text) = text.as_deref().filter(|t| matcher.may_match(t)) else {
                 continue;
             };
-            let s = generator.snippet(text);
-            if s.highlighted().is_empty() {
+            let Some((_, ranges)) = matcher.best_fragment(text, self.snippet_chars.max(20)) else {
                 continue;
-            }
-            let shift = s.fragment_range().start;
-            let ranges: Vec<_> = s
-                .highlighted()
-                .iter()
-                .map(|r| r.start + shift..r.end + shift)
-                .collect();
+            };
             let mut distinct: Vec<String> = ranges
                 .iter()
                 .map(|r| text[r.clone()].to_lowercase())
@@ -1251,14 +1236,9 @@ impl Highlighter {
     }
 }
 
-/// What `SnippetGenerator::create` makes (each query term of `field` present in the index,
-/// weighted by rarity), with the analyzer that stems only words that could match.
-fn generator(
-    searcher: &Searcher,
-    query: &dyn Query,
-    field: Field,
-    max_chars: usize,
-) -> Result<SnippetGenerator> {
+/// The words of `field` that `query` matches, as `SnippetGenerator::create` weighs them: each
+/// query term of the field that the index holds, weighted by rarity.
+fn matcher(searcher: &Searcher, query: &dyn Query, field: Field) -> Result<WordMatcher> {
     let mut terms = BTreeSet::new();
     query.query_terms(&mut |term, _| {
         if term.field() == field {
@@ -1274,6 +1254,5 @@ fn generator(
             }
         }
     }
-    let analyzer = TextAnalyzer::from(MatchTokenizer::new(weighted.keys().map(String::as_str)));
-    Ok(SnippetGenerator::new(weighted, analyzer, field, max_chars))
+    Ok(WordMatcher::new(weighted))
 }

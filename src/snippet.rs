@@ -1,13 +1,11 @@
 //! Highlighted fragments: which part of a text to show and which byte ranges to highlight.
 //! Ranges, not markup: rendering is the printer's job.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::Arc;
-
-use tantivy::tokenizer::{TextAnalyzer, TokenStream, Tokenizer};
 
 use crate::schema;
-use crate::tokenizer::WordTokenStream;
+use crate::tokenizer;
 
 /// A piece of text with the byte ranges (into `text`) that matched the query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -112,25 +110,117 @@ pub fn opening(text: &str, max_chars: usize) -> Highlighted {
     window(text, &[], 0, max_chars)
 }
 
-/// The English analyzer as highlighting uses it for one query: the same tokens and stems as
-/// the index holds, except that only words that could stem to one of the query's terms are
-/// stemmed. Stemming every word of every hit was the largest single cost of a search with
-/// snippets; the other words cannot match, so their unstemmed form serves as well.
+/// How highlighting tells which words of a text match one query's terms in one field: a word
+/// matches when its analysis (lower-cased, accents folded, English stem, as the index holds
+/// it) is one of the terms. Only words that could stem to a term are stemmed, and an ASCII
+/// word is ruled out by its first letters alone: stemming and copying every word of every hit
+/// was the largest cost of a search with snippets, and most words cannot match.
 #[derive(Clone)]
-pub struct MatchTokenizer {
-    words: TextAnalyzer,
-    stemmer: TextAnalyzer,
-    prefixes: Arc<[String]>,
+pub struct WordMatcher {
+    /// The terms, with the weight a fragment scores for each word matching one.
+    terms: BTreeMap<String, f32>,
+    prefixes: Vec<String>,
+    stemmer: frostem::Stemmer,
 }
 
-impl MatchTokenizer {
-    /// For these query terms (as the index holds them: stems).
-    pub fn new<'a>(terms: impl IntoIterator<Item = &'a str>) -> MatchTokenizer {
-        MatchTokenizer {
-            words: schema::english_words(),
-            stemmer: schema::english_stemmer(),
-            prefixes: terms.into_iter().map(stem_prefix).collect(),
+impl WordMatcher {
+    /// For these query terms (as the index holds them: stems) and their weights.
+    pub fn new(terms: BTreeMap<String, f32>) -> WordMatcher {
+        let prefixes = terms.keys().map(|t| stem_prefix(t)).collect();
+        WordMatcher {
+            terms,
+            prefixes,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
         }
+    }
+
+    /// False when no word of `text` can match: an ASCII text holding none of the words' stem
+    /// prefixes anywhere (found without splitting it into words, which costs far more). A text
+    /// with other characters is always worth splitting: accent folding could make a match.
+    pub fn may_match(&self, text: &str) -> bool {
+        if self.terms.is_empty() {
+            return false;
+        }
+        if !text.is_ascii() {
+            return true;
+        }
+        let lower = text.to_ascii_lowercase();
+        self.prefixes.iter().any(|p| lower.contains(p.as_str()))
+    }
+
+    /// The weight of the term `word` (as the word splitter gives it) matches, if any.
+    pub fn weight(&self, word: &str) -> Option<f32> {
+        let could = |w: &str| self.prefixes.iter().any(|p| w.starts_with(p.as_str()));
+        let folded = if word.is_ascii() {
+            let has_prefix = self.prefixes.iter().any(|p| {
+                word.len() >= p.len()
+                    && word.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+            });
+            if !has_prefix {
+                return None;
+            }
+            word.to_ascii_lowercase()
+        } else {
+            let folded = schema::fold_word(word);
+            if !could(&folded) {
+                return None;
+            }
+            folded
+        };
+        let stem = self.stemmer.stem(&folded);
+        self.terms.get(stem.as_ref()).copied()
+    }
+
+    /// The best fragment of `text` of at most `max_bytes`, and the ranges of its matching
+    /// words; `None` when no word matches. Fragments are cut as tantivy's `SnippetGenerator`
+    /// cuts them: a new one starts at the word that would take the current one past
+    /// `max_bytes`; a fragment scores the weights of its matching words, and the first of the
+    /// best is taken.
+    pub fn best_fragment(
+        &self,
+        text: &str,
+        max_bytes: usize,
+    ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+        struct Fragment {
+            start: usize,
+            stop: usize,
+            score: f32,
+            matches: Vec<Range<usize>>,
+        }
+        let mut best: Option<Fragment> = None;
+        let mut keep = |fragment: Fragment| {
+            if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
+                best = Some(fragment);
+            }
+        };
+        let mut current = Fragment {
+            start: 0,
+            stop: 0,
+            score: 0.0,
+            matches: Vec::new(),
+        };
+        tokenizer::for_each_word(text, |from, to, word| {
+            // The analyzer drops words this long (`RemoveLongFilter`), so they cut nothing.
+            if word.len() >= schema::LONGEST_WORD {
+                return;
+            }
+            if to - current.start > max_bytes {
+                let next = Fragment {
+                    start: from,
+                    stop: from,
+                    score: 0.0,
+                    matches: Vec::new(),
+                };
+                keep(std::mem::replace(&mut current, next));
+            }
+            current.stop = to;
+            if let Some(weight) = self.weight(word) {
+                current.score += weight;
+                current.matches.push(from..to);
+            }
+        });
+        keep(current);
+        best.map(|b| (b.start..b.stop, b.matches))
     }
 }
 
@@ -140,34 +230,6 @@ impl MatchTokenizer {
 fn stem_prefix(term: &str) -> String {
     let keep = term.chars().count().saturating_sub(2).max(1);
     term.chars().take(keep).collect()
-}
-
-impl Tokenizer for MatchTokenizer {
-    type TokenStream<'a> = WordTokenStream;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
-        let mut tokens = Vec::new();
-        let mut words = self.words.token_stream(text);
-        while words.advance() {
-            tokens.push(std::mem::take(words.token_mut()));
-        }
-        drop(words);
-        for token in &mut tokens {
-            if self
-                .prefixes
-                .iter()
-                .any(|p| token.text.starts_with(p.as_str()))
-            {
-                let mut stems = self.stemmer.token_stream(&token.text);
-                let stem = stems.next().map(|t| t.text.clone());
-                drop(stems);
-                if let Some(stem) = stem {
-                    token.text = stem;
-                }
-            }
-        }
-        WordTokenStream::new(tokens)
-    }
 }
 
 #[cfg(test)]
@@ -201,34 +263,86 @@ mod tests {
         );
     }
 
+    fn matcher(terms: &[&str]) -> WordMatcher {
+        WordMatcher::new(terms.iter().map(|t| (t.to_string(), 1.0)).collect())
+    }
+
     #[test]
-    fn match_tokenizer_stems_what_can_match_like_the_index() {
-        let analyzed = |text: &str, terms: &[&str]| {
-            let mut t = MatchTokenizer::new(terms.iter().copied());
-            let mut s = t.token_stream(text);
-            let mut out = Vec::new();
-            while let Some(tok) = s.next() {
-                out.push(tok.text.clone());
-            }
-            out
-        };
+    fn a_text_without_the_prefixes_cannot_match() {
+        let t = matcher(&["die", "cafe", ".net"]);
+        assert!(t.may_match("Everyone DIES in the end"));
+        assert!(t.may_match("built on .NET"));
+        assert!(!t.may_match("Nothing here: living, coffee, a net"));
+        // Not ASCII: `Café` folds to `cafe`, so it is split and looked at.
+        assert!(t.may_match("Un Café"));
+        assert!(!matcher(&[]).may_match("anything"));
+    }
+
+    #[test]
+    fn words_match_through_the_indexs_analysis() {
         let text = "Dying skies, running Cafés and generously organized meetings";
-        let full = schema::analyze(text);
-        let mut terms: Vec<&str> = full.iter().map(String::as_str).collect();
-        assert_eq!(analyzed(text, &terms), full);
-        terms.retain(|t| *t == "die" || *t == "cafe");
-        assert_eq!(
-            analyzed(text, &terms),
-            [
-                "die",
-                "skies",
-                "running",
-                "cafe",
-                "and",
-                "generously",
-                "organized",
-                "meetings"
-            ]
+        let organized = schema::analyze("organized").remove(0);
+        let t = matcher(&["die", "cafe", "meet", &organized]);
+        let matched: Vec<&str> = tokenizer::split(text)
+            .iter()
+            .filter(|w| t.weight(&w.text).is_some())
+            .map(|w| &text[w.offset_from..w.offset_to])
+            .collect();
+        assert_eq!(matched, ["Dying", "Cafés", "organized", "meetings"]);
+    }
+
+    /// tantivy's `SnippetGenerator` over the full English analysis: the fragments
+    /// `best_fragment` must pick.
+    fn tantivys(
+        text: &str,
+        terms: &BTreeMap<String, f32>,
+        max: usize,
+    ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+        let generator = tantivy::snippet::SnippetGenerator::new(
+            terms.clone(),
+            schema::english_analyzer(),
+            tantivy::schema::Field::from_field_id(0),
+            max,
         );
+        let snippet = generator.snippet(text);
+        let range = snippet.fragment_range();
+        (!snippet.highlighted().is_empty()).then(|| {
+            let shift = range.start;
+            (
+                range,
+                snippet
+                    .highlighted()
+                    .iter()
+                    .map(|r| r.start + shift..r.end + shift)
+                    .collect(),
+            )
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fragments_are_the_ones_tantivy_picks(
+            words in proptest::collection::vec(
+                "(Running|runs|the|Café|cafe|dying|DIE|x|meeting|C\\+\\+|\\.NET|node\\.js|qatar's|[a-z]{1,9}|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)",
+                0..40,
+            ),
+            seps in proptest::collection::vec("( |, |\\. |\\n| - )", 40),
+            max in 8usize..80,
+            weights in proptest::collection::vec(0.01f32..1.0, 5),
+        ) {
+            let text: String = words
+                .iter()
+                .zip(&seps)
+                .map(|(w, s)| format!("{w}{s}"))
+                .collect();
+            let terms: BTreeMap<String, f32> = ["run", "cafe", "die", "meet", "c++"]
+                .iter()
+                .zip(&weights)
+                .map(|(t, w)| (t.to_string(), *w))
+                .collect();
+            let ours = WordMatcher::new(terms.clone()).best_fragment(&text, max);
+            proptest::prop_assert_eq!(ours, tantivys(&text, &terms, max));
+        }
     }
 }

@@ -76,10 +76,26 @@ fn alphanumeric_at(text: &str, at: usize) -> bool {
 }
 
 /// Split `text` into tokens with byte offsets and consecutive positions.
-/// (This runs over every text indexed and highlighted: it walks the bytes in place, looking
-/// at most two characters back and two ahead, and allocates only the words.)
 pub fn split(text: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
+    for_each_word(text, |from, to, word| {
+        tokens.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position: tokens.len(),
+            text: word.to_string(),
+            position_length: 1,
+        });
+    });
+    tokens
+}
+
+/// Every word of `text` in order, with its byte range: the words of `split`, each lent to
+/// `each` in one buffer reused for the next, so nothing is allocated a word.
+/// (This runs over every text indexed and highlighted: it walks the bytes in place, looking
+/// at most two characters back and two ahead.)
+pub fn for_each_word(text: &str, mut each: impl FnMut(usize, usize, &str)) {
+    let mut word = String::with_capacity(32);
     // The character before `i`, and the one before that.
     let mut before: [Option<char>; 2] = [None, None];
     let mut i = 0;
@@ -89,8 +105,7 @@ pub fn split(text: &str) -> Vec<Token> {
             i += c.len_utf8();
             continue;
         }
-        // Most words fit: one allocation instead of a few growing ones.
-        let mut word = String::with_capacity(16);
+        word.clear();
         let mut from = i;
         // `.net`: a dot that follows nothing word-like.
         if before[0] == Some('.') && !before[1].is_some_and(char::is_alphanumeric) {
@@ -131,18 +146,11 @@ pub fn split(text: &str) -> Vec<Token> {
             word.push('#');
             j += 1;
         }
-        tokens.push(Token {
-            offset_from: from,
-            offset_to: j,
-            position: tokens.len(),
-            text: word,
-            position_length: 1,
-        });
+        each(from, j, &word);
         let mut back = text[..j].chars().rev();
         before = [back.next(), back.next()];
         i = j;
     }
-    tokens
 }
 
 /// The English stemmer with a memory: the stems of the words it has seen. Stemming was the
