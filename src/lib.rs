@@ -4,6 +4,7 @@
 //! documents) → [`search`] (a query to ranked [`search::Hit`]s with highlight ranges) → [`output`]
 //! (hits to text or JSON). The library never prints to the terminal and never exits.
 
+mod any_field;
 pub mod bench;
 pub mod episode;
 pub mod error;

@@ -12,6 +12,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use crate::any_field::AnyField;
 use crate::episode::Episode;
 use crate::error::{Error, Result};
 use crate::indexer::{from_document, index_date, EpisodeIndex};
@@ -207,8 +208,9 @@ struct Compiled {
 /// terms that tantivy ranks with block-max WAND without scoring every episode holding a common
 /// word. `ranked` falls back to `scoring` when the split cannot prove its page.
 struct Staged {
-    /// `scoring` over the episodes holding every word (or a synonym of it).
+    /// `scoring` over the episodes holding every word (or a synonym of it), less `bonus`.
     every_word: Box<dyn Query>,
+    bonus: f32,
     /// `scoring` of an episode missing a word: the words' BM25 alone.
     rest: Box<dyn Query>,
     /// No episode scores above this through `rest`.
@@ -499,6 +501,9 @@ fn staged_page(
         &*every_word,
         &(TopDocs::with_limit(wanted).order_by_score(), Count),
     )?;
+    for (score, _) in &mut page {
+        *score += staged.bonus;
+    }
     if held >= wanted {
         let proven = page.last().is_some_and(|(last, _)| *last > staged.bound);
         return Ok(proven.then(|| page.split_off(options.offset.min(page.len()))));
@@ -627,6 +632,8 @@ impl Word {
     }
 }
 
+type Queries = Vec<Box<dyn Query>>;
+
 /// Plain words: corrected where the index does not hold them, widened with synonyms, then
 /// ranked in tiers (all words, then the words as a phrase) with BM25 inside each tier.
 fn compile_words(
@@ -717,67 +724,53 @@ fn compile_words(
             .collect(),
     ));
 
-    // Tiers only an episode holding every word can reach.
-    let mut tiers: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if part_count > 1 {
-        let phrases: Vec<(Occur, Box<dyn Query>)> = phrase_variants(&words)
+    // Tiers only an episode holding every word can reach: the words as a phrase, and with
+    // synonyms, the synonyms' BM25 and the bonus for every word as typed.
+    let phrase_tier: Option<Box<dyn Query>> = (part_count > 1).then(|| {
+        let phrases: Vec<Box<dyn Query>> = phrase_variants(&words)
             .iter()
-            .map(|terms| (Occur::Should, form_unboosted(f, terms)))
+            .map(|terms| form_unboosted(f, terms))
             .collect();
-        tiers.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(
-                Box::new(BooleanQuery::new(phrases)),
-                PHRASE_BONUS,
-            )),
-        ));
-    }
-    let mut widened = None;
-    let synonym_clauses: Vec<(Occur, Box<dyn Query>)> = words
+        Box::new(ConstScoreQuery::new(
+            Box::new(AnyField::new(phrases)),
+            PHRASE_BONUS,
+        )) as Box<dyn Query>
+    });
+    let synonym_clauses: Vec<Box<dyn Query>> = words
         .iter()
         .flat_map(|w| {
-            w.synonyms.iter().map(move |terms| {
-                (
-                    Occur::Should,
-                    weighted(form(f, terms), SYNONYM_WEIGHT * w.weight()),
-                )
-            })
+            w.synonyms
+                .iter()
+                .map(move |terms| weighted(form(f, terms), SYNONYM_WEIGHT * w.weight()))
         })
         .collect();
-    if !synonym_clauses.is_empty() {
-        let through_synonyms: Box<dyn Query> = Box::new(BooleanQuery::new(copy(&synonym_clauses)));
-        // A synonym stands in for its word only where every other query word matched too, so
-        // `tech debt` does not bring every episode that says `technical`.
-        tiers.push((
-            Occur::Should,
-            Box::new(BooleanQuery::new(vec![
-                (
-                    Occur::Must,
-                    Box::new(ConstScoreQuery::new(all_words.box_clone(), 0.0)) as Box<dyn Query>,
-                ),
-                (Occur::Must, through_synonyms),
-            ])),
-        ));
+    let as_typed_tier: Option<Box<dyn Query>> = (!synonym_clauses.is_empty()).then(|| {
         let as_typed: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
             .flat_map(|w| &w.parts)
             .map(|p| (Occur::Must, form_unboosted(f, &p.terms)))
             .collect();
-        tiers.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(
-                Box::new(BooleanQuery::new(as_typed)),
-                AS_TYPED_BONUS,
-            )),
-        ));
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(as_typed)),
+            AS_TYPED_BONUS,
+        )) as Box<dyn Query>
+    });
+    let widened = (!synonym_clauses.is_empty()).then(|| {
         let mut all = copy(&text_clauses);
-        all.extend(synonym_clauses);
-        widened = Some(Box::new(BooleanQuery::new(all)) as Box<dyn Query>);
-    }
+        all.extend(
+            synonym_clauses
+                .iter()
+                .map(|q| (Occur::Should, q.box_clone())),
+        );
+        Box::new(BooleanQuery::new(all)) as Box<dyn Query>
+    });
 
     let all_words_bonus = if part_count > 1 { ALL_WORDS_BONUS } else { 0.0 };
-    let (scoring, staged): (Box<dyn Query>, Option<Staged>) = if tiers.is_empty() {
-        // One word: its BM25 is the whole score, and the flat union is already the fast form.
+    let (scoring, staged): (Box<dyn Query>, Option<Staged>) = if phrase_tier.is_none()
+        && synonym_clauses.is_empty()
+    {
+        // One word: its BM25 is the whole score, and the flat union is already the fast
+        // form.
         (text.box_clone(), None)
     } else {
         let mut scoring = vec![(Occur::Should, text.box_clone())];
@@ -787,17 +780,72 @@ fn compile_words(
                 Box::new(ConstScoreQuery::new(all_words.box_clone(), all_words_bonus)),
             ));
         }
-        scoring.extend(copy(&tiers));
-        let mut every_word = vec![
+        scoring.extend(phrase_tier.iter().map(|q| (Occur::Should, q.box_clone())));
+        if !synonym_clauses.is_empty() {
+            // A synonym stands in for its word only where every other query word matched
+            // too, so `tech debt` does not bring every episode that says `technical`.
+            let through_synonyms = BooleanQuery::new(
+                synonym_clauses
+                    .iter()
+                    .map(|q| (Occur::Should, q.box_clone()))
+                    .collect(),
+            );
+            scoring.push((
+                Occur::Should,
+                Box::new(BooleanQuery::new(vec![
+                    (
+                        Occur::Must,
+                        Box::new(ConstScoreQuery::new(all_words.box_clone(), 0.0))
+                            as Box<dyn Query>,
+                    ),
+                    (Occur::Must, Box::new(through_synonyms)),
+                ])),
+            ));
+        }
+        scoring.extend(as_typed_tier.iter().map(|q| (Occur::Should, q.box_clone())));
+
+        // The same over the episodes holding every word: what they must match, what else
+        // they may (every optional clause in one lazy union: a buffered one would read its
+        // clauses, phrase matches among them, through whole windows of documents at every
+        // seek), and the bonus added to the page afterwards.
+        let per_part = f.searchable().len();
+        let (must, mut optional, bonus): (Queries, Queries, f32) = if synonym_clauses.is_empty() {
+            // Each word is one part, and the intersection of the parts' lazy unions
+            // both finds the episodes holding every word and scores their words.
+            let must = flat
+                .chunks(per_part)
+                .take(part_count)
+                .map(|clauses| {
+                    let fields = clauses
+                        .iter()
+                        .map(|(field, terms, boost)| weighted(terms_query(*field, terms), *boost))
+                        .collect();
+                    Box::new(AnyField::new(fields)) as Box<dyn Query>
+                })
+                .collect();
+            let native = text_clauses[part_count * per_part..].iter();
             (
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(all_words, all_words_bonus)) as Box<dyn Query>,
-            ),
-            (Occur::Should, text.box_clone()),
-        ];
-        every_word.extend(tiers);
+                must,
+                native.map(|(_, q)| q.box_clone()).collect(),
+                all_words_bonus,
+            )
+        } else {
+            // Every word holds, so the synonym tier is the synonyms' own BM25.
+            let must =
+                vec![Box::new(ConstScoreQuery::new(all_words, all_words_bonus)) as Box<dyn Query>];
+            let mut optional: Vec<Box<dyn Query>> =
+                text_clauses.iter().map(|(_, q)| q.box_clone()).collect();
+            optional.extend(synonym_clauses);
+            (must, optional, 0.0)
+        };
+        optional.extend(phrase_tier);
+        optional.extend(as_typed_tier);
+        let mut every_word: Vec<(Occur, Box<dyn Query>)> =
+            must.into_iter().map(|q| (Occur::Must, q)).collect();
+        every_word.push((Occur::Should, Box::new(AnyField::new(optional))));
         let staged = Staged {
             every_word: Box::new(BooleanQuery::new(every_word)),
+            bonus,
             rest: text.box_clone(),
             bound: bm25_bound(searcher, &flat)?,
         };
@@ -994,16 +1042,18 @@ fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
     }
 }
 
+/// The word in any searchable field: a lazy union, which costs little inside the
+/// intersections and tiers it is used in (see `AnyField`).
 fn field_clauses(f: &Fields, terms: &[String], title_boost: f32) -> Box<dyn Query> {
     let clauses = f
         .searchable()
         .into_iter()
         .map(|field| {
             let boost = if field == f.title { title_boost } else { 1.0 };
-            (Occur::Should, weighted(terms_query(field, terms), boost))
+            weighted(terms_query(field, terms), boost)
         })
         .collect();
-    Box::new(BooleanQuery::new(clauses))
+    Box::new(AnyField::new(clauses))
 }
 
 /// Every form of a word: all its typed words, or any of its synonyms.
@@ -1017,13 +1067,9 @@ fn any_form(f: &Fields, w: &Word) -> Box<dyn Query> {
     if w.synonyms.is_empty() {
         return typed;
     }
-    let mut clauses = vec![(Occur::Should, typed)];
-    clauses.extend(
-        w.synonyms
-            .iter()
-            .map(|terms| (Occur::Should, form_unboosted(f, terms))),
-    );
-    Box::new(BooleanQuery::new(clauses))
+    let mut clauses = vec![typed];
+    clauses.extend(w.synonyms.iter().map(|terms| form_unboosted(f, terms)));
+    Box::new(AnyField::new(clauses))
 }
 
 fn copy(clauses: &[(Occur, Box<dyn Query>)]) -> Vec<(Occur, Box<dyn Query>)> {
