@@ -471,3 +471,36 @@ fn a_closed_pipe_exits_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn an_import_leaves_one_segment_and_a_small_update_leaves_the_rest_alone() {
+    let ws = Workspace::new();
+    let episodes: Vec<String> = (0..40)
+        .map(|i| format!(r#"{{"id":"e{i}","title":"Episode {i}","summary":"garden talk {i}"}}"#))
+        .collect();
+    let input = ws.write("many.jsonl", episodes.join("\n"));
+    // Eight commits of five: several segments before the merge.
+    let r = ws.run(&["index", "--batch", "5", input.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let segments = |ws: &Workspace| {
+        let stats = &json_lines(&ws.run(&["stats", "--json"]).stdout)[0];
+        (
+            stats["episodes"].as_u64().unwrap(),
+            stats["segments"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(segments(&ws), (40, 1));
+    let hits = json_lines(&ws.run(&["search", "--json", "garden"]).stdout);
+    assert_eq!(hits.len(), 10);
+    // Two new episodes are not half the index: their segments (one an indexing thread) stay
+    // beside the merged one.
+    let more = ws.write(
+        "more.jsonl",
+        r#"{"id":"n1","title":"New","summary":"garden"}
+{"id":"n2","title":"Newer","summary":"garden"}"#,
+    );
+    assert_eq!(ws.run(&["index", more.to_str().unwrap()]).code, 0);
+    let (episodes, after) = segments(&ws);
+    assert_eq!(episodes, 42);
+    assert!(after > 1, "{after} segments");
+}
