@@ -73,7 +73,12 @@ pub fn nearest(
     // Only prefixes that can still end within `max` edits are walked: a full scan of the
     // dictionary was 93% of a search's time (see BENCHMARKS.md). Up to two edits the walk
     // follows a Levenshtein DFA (a table look-up a byte); beyond, the edit-table automaton.
-    if max <= 2 {
+    if max == 1 && !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()) {
+        // One edit from a plain word: look its few hundred neighbours up directly, a path
+        // each, instead of walking every branch the automaton allows (each step of a walk
+        // decodes every child of the node it is at).
+        one_edit_neighbours(searcher, field, word, &mut found)?;
+    } else if max <= 2 {
         let dfa = Within(builder(max).build_dfa(word));
         collect(searcher, field, word, max, dfa, &mut found)?;
     } else {
@@ -136,6 +141,64 @@ where
         }
     }
     Ok(())
+}
+
+/// The words of `field` one edit from `word` (letters a to z only, as the spelling vocabulary
+/// folds them), with the episodes holding each summed over segments.
+fn one_edit_neighbours(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    found: &mut HashMap<String, (usize, u64)>,
+) -> Result<()> {
+    let variants = one_edit_variants(word);
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let terms = inverted.terms();
+        for variant in &variants {
+            let info = terms
+                .get(variant.as_bytes())
+                .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
+            if let Some(info) = info {
+                let entry = found.entry(variant.clone()).or_insert((1, 0));
+                entry.1 += u64::from(info.doc_freq);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every string of letters a to z one edit from `word` (a lower-case ASCII word): each letter
+/// deleted, each pair of unequal neighbours swapped, each letter replaced and each letter
+/// inserted; sorted, without repeats, never `word` itself.
+fn one_edit_variants(word: &str) -> Vec<String> {
+    let b = word.as_bytes();
+    let mut out: Vec<Vec<u8>> = Vec::with_capacity(54 * b.len() + 26);
+    for i in 0..b.len() {
+        out.push([&b[..i], &b[i + 1..]].concat());
+    }
+    for i in 1..b.len() {
+        if b[i - 1] != b[i] {
+            let mut v = b.to_vec();
+            v.swap(i - 1, i);
+            out.push(v);
+        }
+    }
+    for i in 0..=b.len() {
+        for c in b'a'..=b'z' {
+            if i < b.len() && c != b[i] {
+                let mut v = b.to_vec();
+                v[i] = c;
+                out.push(v);
+            }
+            out.push([&b[..i], &[c], &b[i..]].concat());
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter()
+        .filter_map(|v| String::from_utf8(v).ok())
+        .collect()
 }
 
 /// The Levenshtein DFA builder for `max` (at most 2) edits, a swap of neighbours counting as
@@ -242,6 +305,40 @@ mod tests {
         }
     }
     use super::*;
+
+    #[test]
+    fn one_edit_variants_are_the_words_one_edit_away() {
+        for word in ["klien", "ab", "aab", "x", "goverment"] {
+            let variants = one_edit_variants(word);
+            assert!(!variants.iter().any(|v| v == word));
+            assert!(variants.iter().all(|v| distance(word, v) == 1), "{word}");
+            for expected in ["klein", "kein", "kliens", "alien", "klieb"] {
+                if distance(word, expected) == 1 {
+                    assert!(variants.iter().any(|v| v == expected), "{word} {expected}");
+                }
+            }
+            let mut sorted = variants.clone();
+            sorted.dedup();
+            assert_eq!(sorted.len(), variants.len());
+        }
+        assert!(one_edit_variants("goverment").contains(&"government".to_string()));
+        // Every one-edit string over a small alphabet is among them.
+        let letters = ["a", "b"];
+        let mut all = vec![String::new()];
+        for _ in 0..4 {
+            all = all
+                .iter()
+                .flat_map(|s| letters.iter().map(move |l| format!("{s}{l}")))
+                .chain(all.iter().cloned())
+                .collect();
+        }
+        for word in ["ab", "abba", "bab"] {
+            let variants = one_edit_variants(word);
+            for s in &all {
+                assert_eq!(variants.contains(s), distance(word, s) == 1, "{word} / {s}");
+            }
+        }
+    }
 
     #[test]
     fn edits_count_swaps_as_one() {
