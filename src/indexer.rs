@@ -186,12 +186,7 @@ impl EpisodeIndex {
             v.and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0))
         };
         let podcasts = self.count_podcasts(&searcher)?;
-        let size_bytes = std::fs::read_dir(&self.path)
-            .map_err(|e| Error::io(&self.path, e))?
-            .filter_map(|e| e.ok()?.metadata().ok())
-            .filter(|m| m.is_file())
-            .map(|m| m.len())
-            .sum();
+        let size_bytes = self.size_bytes()?;
         Ok(Stats {
             episodes: searcher.num_docs(),
             podcasts,
@@ -200,6 +195,16 @@ impl EpisodeIndex {
             size_bytes,
             segments: searcher.segment_readers().len() as u64,
         })
+    }
+
+    /// Bytes of the index's files.
+    fn size_bytes(&self) -> Result<u64> {
+        Ok(std::fs::read_dir(&self.path)
+            .map_err(|e| Error::io(&self.path, e))?
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum())
     }
 
     /// Distinct podcast names held by live episodes (terms of deleted ones are not counted).
@@ -385,6 +390,9 @@ fn damaged(path: &Path, e: &TantivyError) -> Error {
 /// took 30 µs less on the 85k corpus for 7% more on disk (BENCHMARKS.md).
 const STORE_BLOCK_BYTES: usize = 4096;
 
+/// The largest index merged into one segment after an import (see `EpisodeWriter::finish`).
+const MERGE_AT_MOST: u64 = 256 * 1024 * 1024;
+
 /// Memory of the writer that only merges (it indexes nothing; tantivy asks for at least 15 MB).
 const MERGE_WRITER_BUDGET: usize = 50_000_000;
 
@@ -534,18 +542,20 @@ impl EpisodeWriter<'_> {
     }
 
     /// Commit what is left and wait for merges; returns the totals. When this session wrote
-    /// at least half of the index's episodes (a first import, a rebuild), its segments are
-    /// then merged into one: every search walks each segment's dictionaries and postings, and
-    /// one segment made the TREC queries' median search a third faster on the 85k corpus for
-    /// about a quarter more indexing time (BENCHMARKS.md). Smaller updates leave merging to
-    /// tantivy's merge policy, so adding a feed never rewrites a large index.
+    /// at least half of the index's episodes (a first import, a rebuild) and the index is at
+    /// most `MERGE_AT_MOST` bytes, its segments are then merged into one: every search walks
+    /// each segment's dictionaries and postings, and one segment made the TREC queries' median
+    /// search a third faster on the 85k corpus for about a quarter more indexing time
+    /// (BENCHMARKS.md). A merge maps every segment it reads into memory, so a larger index
+    /// (the 1M benchmark's: 1.5 GiB, a 2.2 GiB peak) is left to tantivy's merge policy, as are
+    /// smaller updates, so adding a feed never rewrites a large index.
     pub fn finish(mut self) -> Result<Counts> {
         self.commit()?;
         let counts = self.counts;
         let EpisodeWriter { index, writer, .. } = self;
         let _ = writer.wait_merging_threads();
         let written = counts.added + counts.updated;
-        if written * 2 >= index.searcher().num_docs() {
+        if written * 2 >= index.searcher().num_docs() && index.size_bytes()? <= MERGE_AT_MOST {
             index.merge_segments()?;
         }
         Ok(counts)
