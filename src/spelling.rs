@@ -70,26 +70,26 @@ pub fn nearest(
         return Ok(None);
     }
     let mut found: HashMap<String, (usize, u64)> = HashMap::new();
-    // Only prefixes that can still end within `max` edits are walked: a full scan of the
-    // dictionary was 93% of a search's time (see BENCHMARKS.md). Up to two edits the walk
-    // follows a Levenshtein DFA (a table look-up a byte); beyond, the edit-table automaton.
-    if max == 1 && !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()) {
+    let plain = !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase());
+    if plain {
         // One edit from a plain word: look its few hundred neighbours up directly, a path
         // each, instead of walking every branch the automaton allows (each step of a walk
-        // decodes every child of the node it is at).
+        // decodes every child of the node it is at). Fewest edits win, so a word found one
+        // edit away settles a two-edit search too.
         one_edit_neighbours(searcher, field, word, &mut found)?;
-    } else if max <= 2 {
-        let dfa = Within(builder(max).build_dfa(word));
-        collect(searcher, field, word, max, dfa, &mut found)?;
-    } else {
-        collect(
-            searcher,
-            field,
-            word,
-            max,
-            WithinEdits::new(word, max),
-            &mut found,
-        )?;
+    }
+    let settled = plain && (max == 1 || !found.is_empty());
+    if !settled {
+        // Only prefixes that can still end within `max` edits are walked: a full scan of the
+        // dictionary was 93% of a search's time (see BENCHMARKS.md). Up to two edits the walk
+        // follows a Levenshtein DFA (a table look-up a byte); beyond, the edit-table automaton.
+        if max <= 2 {
+            let dfa = Within(builder(max).build_dfa(word));
+            collect(searcher, field, word, max, dfa, &mut found)?;
+        } else {
+            let rows = WithinEdits::new(word, max);
+            collect(searcher, field, word, max, rows, &mut found)?;
+        }
     }
     let first = word.chars().next();
     Ok(found
