@@ -1245,6 +1245,49 @@ fn a_closed_stderr_does_not_stop_an_ingest() {
     assert_eq!(episodes(&ws), 500);
 }
 
+/// The merge that ends an import runs after its last commit: a kill during it leaves every
+/// episode searchable, and the next import finds nothing to change.
+#[test]
+fn a_kill_during_the_closing_merge_loses_nothing() {
+    const RECORDS: usize = 100_000;
+    let ws = Workspace::new();
+    let data: String = (0..RECORDS).map(load_record).collect();
+    let input = ws.write("load.jsonl", data);
+    EpisodeIndex::open_or_create(&ws.index_dir()).expect("create index");
+    let args = ["index", "--batch", "10000", input.to_str().unwrap()];
+    let mut child = spawn(&ws.index_dir(), &args, Stdio::null());
+    // Every batch committed: what is left is the merge.
+    let started = Instant::now();
+    while episodes(&ws) < RECORDS as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "no final commit"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let merging = child.try_wait().expect("wait").is_none();
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    println!(
+        "killed {} the merge",
+        if merging { "during" } else { "after" }
+    );
+    assert_eq!(episodes(&ws), RECORDS as u64);
+    for i in [0, 1, 50_000, RECORDS - 1] {
+        assert_intact(&ws, i);
+    }
+    let r = ws.run(&["index", input.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("0 added, 0 updated, {RECORDS} unchanged")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(episodes(&ws), RECORDS as u64);
+    assert_intact(&ws, 77_777);
+}
+
 /// Feed `records` to a writer on stdin, wait until `committed` episodes are visible, then kill it.
 fn kill_after_commit(ws: &Workspace, args: &[&str], records: usize, committed: u64) {
     let mut child = spawn(&ws.index_dir(), args, Stdio::piped());
