@@ -13,6 +13,7 @@ pub mod indexer;
 pub mod ingest;
 pub mod output;
 pub mod pipeline;
+mod plain;
 pub mod schema;
 pub mod search;
 pub mod snippet;

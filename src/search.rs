@@ -1,43 +1,30 @@
 //! Query building (parser, tiers, filters, sort), ranking and hits with highlights.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, QueryParser,
-    RangeQuery, TermQuery,
+    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::any_field::AnyField;
 use crate::episode::Episode;
 use crate::error::{Error, Result};
 use crate::indexer::{from_document, index_date, EpisodeIndex};
+use crate::plain::{form, group_synonyms, staged_page, Part, Staged, Tiers};
 use crate::schema::{self, Fields};
 use crate::snippet::{self, Highlighted, WordMatcher};
 use crate::spelling;
-use crate::synonyms::{self, Synonyms};
+use crate::synonyms::Synonyms;
 use crate::tokenizer;
 
 /// Weight of a title match relative to a body match.
 pub const TITLE_BOOST: f32 = 2.0;
-/// Score added to episodes holding every query word, so they rank above those with some.
-pub const ALL_WORDS_BONUS: f32 = 1000.0;
-/// Score added to episodes holding the query words as a phrase.
-pub const PHRASE_BONUS: f32 = 1000.0;
-/// Score added to episodes holding every word as typed (or as corrected) when synonyms
-/// widened the query, so a literal match always ranks above one through a synonym.
-pub const AS_TYPED_BONUS: f32 = 500.0;
 /// Weight of a word found through a spelling correction, relative to a word found as typed.
 pub const CORRECTION_WEIGHT: f32 = 0.7;
-/// Weight of a word found through a synonym, relative to the word it stands in for.
-pub const SYNONYM_WEIGHT: f32 = 0.5;
-/// Most phrase variants (one word swapped for a synonym) tried for the phrase tier.
-const MAX_PHRASE_VARIANTS: usize = 16;
-
 /// Result order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SortOrder {
@@ -199,22 +186,6 @@ struct Compiled {
     typed_also: bool,
     /// Plain words ranked in two cheaper passes that give the same page as `scoring`.
     staged: Option<Staged>,
-}
-
-/// `scoring` for plain words, split where its tiers split the index: an episode holding every
-/// word gets the all-words bonus (and maybe more), any other only the BM25 of the words it
-/// holds. The episodes holding every word are ranked first, by the whole `scoring`; when they
-/// are fewer than the page, the best of the others come from the words alone, a flat union of
-/// terms that tantivy ranks with block-max WAND without scoring every episode holding a common
-/// word. `ranked` falls back to `scoring` when the split cannot prove its page.
-struct Staged {
-    /// `scoring` over the episodes holding every word (or a synonym of it), less `bonus`.
-    every_word: Box<dyn Query>,
-    bonus: f32,
-    /// `scoring` of an episode missing a word: the words' BM25 alone.
-    rest: Box<dyn Query>,
-    /// No episode scores above this through `rest`.
-    bound: f32,
 }
 
 impl EpisodeIndex {
@@ -486,39 +457,6 @@ impl EpisodeIndex {
     }
 }
 
-/// The page `staged` stands for (see `Staged`), or `None` when the episodes holding every word
-/// fill the page but some other episode could still outscore the last of them.
-fn staged_page(
-    searcher: &Searcher,
-    staged: &Staged,
-    fields: &Fields,
-    options: &SearchOptions,
-    limit: usize,
-) -> Result<Option<Ranked>> {
-    let wanted = options.offset + limit;
-    let every_word = with_filters(fields, staged.every_word.box_clone(), options);
-    let (mut page, held) = searcher.search(
-        &*every_word,
-        &(TopDocs::with_limit(wanted).order_by_score(), Count),
-    )?;
-    for (score, _) in &mut page {
-        *score += staged.bonus;
-    }
-    if held >= wanted {
-        let proven = page.last().is_some_and(|(last, _)| *last > staged.bound);
-        return Ok(proven.then(|| page.split_off(options.offset.min(page.len()))));
-    }
-    // Every episode holding every word is on `page`: the rest of it comes from the others.
-    let rest = with_filters(fields, staged.rest.box_clone(), options);
-    let others: Ranked =
-        searcher.search(&*rest, &TopDocs::with_limit(wanted + held).order_by_score())?;
-    let on_page: HashSet<DocAddress> = page.iter().map(|(_, address)| *address).collect();
-    page.extend(others.into_iter().filter(|(_, a)| !on_page.contains(a)));
-    page.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    page.truncate(wanted);
-    Ok(Some(page.split_off(options.offset.min(page.len()))))
-}
-
 fn parser(index: &EpisodeIndex) -> QueryParser {
     let f = &index.fields;
     let mut fields = vec![f.title, f.summary, f.description, f.overview];
@@ -609,31 +547,6 @@ fn compile(
     }
 }
 
-/// One typed word as searched: its analyzed terms (as typed, or its correction's) and weight.
-#[derive(Debug, Clone)]
-struct Part {
-    terms: Vec<String>,
-    weight: f32,
-    /// A far more common neighbour of a rare word, searched as a synonym of it.
-    neighbour: Option<Vec<String>>,
-}
-
-/// A run of typed words that one synonym entry covers (often a single word), with the other
-/// entries of its groups.
-#[derive(Debug, Clone)]
-struct Word {
-    parts: Vec<Part>,
-    synonyms: Vec<Vec<String>>,
-}
-
-impl Word {
-    fn weight(&self) -> f32 {
-        self.parts.iter().map(|p| p.weight).fold(1.0, f32::min)
-    }
-}
-
-type Queries = Vec<Box<dyn Query>>;
-
 /// Plain words: corrected where the index does not hold them, widened with synonyms, then
 /// ranked in tiers (all words, then the words as a phrase) with BM25 inside each tier.
 fn compile_words(
@@ -643,7 +556,6 @@ fn compile_words(
     synonyms: &Synonyms,
     correct: bool,
 ) -> Result<Compiled> {
-    let f = &index.fields;
     let mut parts = Vec::with_capacity(typed.len());
     let mut shown = Vec::with_capacity(typed.len());
     let mut corrected = false;
@@ -691,195 +603,20 @@ fn compile_words(
         }
     }
     let words = group_synonyms(parts, synonyms);
-    let part_count: usize = words.iter().map(|w| w.parts.len()).sum();
-
-    // The words' BM25: each form in each field, one flat union (the title weighted).
-    let mut flat: Vec<(Field, &[String], f32)> = Vec::new();
-    for part in words.iter().flat_map(|w| &w.parts) {
-        for field in f.searchable() {
-            let boost = if field == f.title { TITLE_BOOST } else { 1.0 };
-            flat.push((field, &part.terms, boost * part.weight));
-        }
-    }
-    // Episodes in a language with its own stemmer also match through that analysis
-    // (`Nachricht` finds `Nachrichten` in a German feed); the tiers stay English.
     let native: Vec<(Field, Vec<String>)> = typed
         .iter()
         .flat_map(|word| index.native_forms(word))
         .collect();
-    flat.extend(
-        native
-            .iter()
-            .map(|(field, terms)| (*field, terms.as_slice(), 1.0)),
-    );
-    let text_clauses: Vec<(Occur, Box<dyn Query>)> = flat
-        .iter()
-        .map(|(field, terms, boost)| (Occur::Should, weighted(terms_query(*field, terms), *boost)))
-        .collect();
-    let text: Box<dyn Query> = Box::new(BooleanQuery::new(copy(&text_clauses)));
-    let all_words: Box<dyn Query> = Box::new(BooleanQuery::new(
-        words
-            .iter()
-            .map(|w| (Occur::Must, any_form(f, w)))
-            .collect(),
-    ));
-
-    // Tiers only an episode holding every word can reach: the words as a phrase, and with
-    // synonyms, the synonyms' BM25 and the bonus for every word as typed.
-    let phrase_tier: Option<Box<dyn Query>> = (part_count > 1).then(|| {
-        let phrases: Vec<Box<dyn Query>> = phrase_variants(&words)
-            .iter()
-            .map(|terms| form_unboosted(f, terms))
-            .collect();
-        Box::new(ConstScoreQuery::new(
-            Box::new(AnyField::new(phrases)),
-            PHRASE_BONUS,
-        )) as Box<dyn Query>
-    });
-    let synonym_clauses: Vec<Box<dyn Query>> = words
-        .iter()
-        .flat_map(|w| {
-            w.synonyms
-                .iter()
-                .map(move |terms| weighted(form(f, terms), SYNONYM_WEIGHT * w.weight()))
-        })
-        .collect();
-    let as_typed_tier: Option<Box<dyn Query>> = (!synonym_clauses.is_empty()).then(|| {
-        let as_typed: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .flat_map(|w| &w.parts)
-            .map(|p| (Occur::Must, form_unboosted(f, &p.terms)))
-            .collect();
-        Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::new(as_typed)),
-            AS_TYPED_BONUS,
-        )) as Box<dyn Query>
-    });
-    let widened = (!synonym_clauses.is_empty()).then(|| {
-        let mut all = copy(&text_clauses);
-        all.extend(
-            synonym_clauses
-                .iter()
-                .map(|q| (Occur::Should, q.box_clone())),
-        );
-        Box::new(BooleanQuery::new(all)) as Box<dyn Query>
-    });
-
-    let all_words_bonus = if part_count > 1 { ALL_WORDS_BONUS } else { 0.0 };
-    let (scoring, staged): (Box<dyn Query>, Option<Staged>) = if phrase_tier.is_none()
-        && synonym_clauses.is_empty()
-    {
-        // One word: its BM25 is the whole score, and the flat union is already the fast
-        // form.
-        (text.box_clone(), None)
-    } else {
-        let mut scoring = vec![(Occur::Should, text.box_clone())];
-        if all_words_bonus > 0.0 {
-            scoring.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(all_words.box_clone(), all_words_bonus)),
-            ));
-        }
-        scoring.extend(phrase_tier.iter().map(|q| (Occur::Should, q.box_clone())));
-        if !synonym_clauses.is_empty() {
-            // A synonym stands in for its word only where every other query word matched
-            // too, so `tech debt` does not bring every episode that says `technical`.
-            let through_synonyms = BooleanQuery::new(
-                synonym_clauses
-                    .iter()
-                    .map(|q| (Occur::Should, q.box_clone()))
-                    .collect(),
-            );
-            scoring.push((
-                Occur::Should,
-                Box::new(BooleanQuery::new(vec![
-                    (
-                        Occur::Must,
-                        Box::new(ConstScoreQuery::new(all_words.box_clone(), 0.0))
-                            as Box<dyn Query>,
-                    ),
-                    (Occur::Must, Box::new(through_synonyms)),
-                ])),
-            ));
-        }
-        scoring.extend(as_typed_tier.iter().map(|q| (Occur::Should, q.box_clone())));
-
-        // The same over the episodes holding every word: what they must match, what else
-        // they may (every optional clause in one lazy union: a buffered one would read its
-        // clauses, phrase matches among them, through whole windows of documents at every
-        // seek), and the bonus added to the page afterwards.
-        let per_part = f.searchable().len();
-        let (must, mut optional, bonus): (Queries, Queries, f32) = if synonym_clauses.is_empty() {
-            // Each word is one part, and the intersection of the parts' lazy unions
-            // both finds the episodes holding every word and scores their words.
-            let must = flat
-                .chunks(per_part)
-                .take(part_count)
-                .map(|clauses| {
-                    let fields = clauses
-                        .iter()
-                        .map(|(field, terms, boost)| weighted(terms_query(*field, terms), *boost))
-                        .collect();
-                    Box::new(AnyField::new(fields)) as Box<dyn Query>
-                })
-                .collect();
-            let native = text_clauses[part_count * per_part..].iter();
-            (
-                must,
-                native.map(|(_, q)| q.box_clone()).collect(),
-                all_words_bonus,
-            )
-        } else {
-            // Every word holds, so the synonym tier is the synonyms' own BM25.
-            let must =
-                vec![Box::new(ConstScoreQuery::new(all_words, all_words_bonus)) as Box<dyn Query>];
-            let mut optional: Vec<Box<dyn Query>> =
-                text_clauses.iter().map(|(_, q)| q.box_clone()).collect();
-            optional.extend(synonym_clauses);
-            (must, optional, 0.0)
-        };
-        optional.extend(phrase_tier);
-        optional.extend(as_typed_tier);
-        let mut every_word: Vec<(Occur, Box<dyn Query>)> =
-            must.into_iter().map(|q| (Occur::Must, q)).collect();
-        every_word.push((Occur::Should, Box::new(AnyField::new(optional))));
-        let staged = Staged {
-            every_word: Box::new(BooleanQuery::new(every_word)),
-            bonus,
-            rest: text.box_clone(),
-            bound: bm25_bound(searcher, &flat)?,
-        };
-        (Box::new(BooleanQuery::new(scoring)), Some(staged))
-    };
+    let tiers = Tiers::new(searcher, &index.fields, &words, &native)?;
     Ok(Compiled {
-        scoring,
-        text,
-        widened,
+        scoring: tiers.scoring,
+        text: tiers.text,
+        widened: tiers.widened,
         warnings: Vec::new(),
         corrected: corrected.then(|| shown.join(" ")),
         typed_also,
-        staged,
+        staged: tiers.staged,
     })
-}
-
-/// The highest score a union of these (field, terms, boost) clauses can give an episode:
-/// each clause's BM25 tends to its weight as the term's frequency grows. A hair above, for
-/// the rounding of scores summed in another order.
-fn bm25_bound(searcher: &Searcher, clauses: &[(Field, &[String], f32)]) -> Result<f32> {
-    let mut bound = 0.0f32;
-    for (field, terms, boost) in clauses {
-        let terms: Vec<Term> = terms
-            .iter()
-            .map(|t| Term::from_field_text(*field, t))
-            .collect();
-        if terms.is_empty() {
-            continue;
-        }
-        bound += Bm25Weight::for_terms(searcher, &terms)?
-            .boost_by(*boost)
-            .max_score();
-    }
-    Ok(bound * 1.001 + 0.001)
 }
 
 /// A word held by at most this many episodes is rare: a far more common neighbour is
@@ -958,132 +695,6 @@ fn spell(
     Ok(Spelling::AsTyped)
 }
 
-/// Merge runs of words that form a synonym entry (`machine learning`), longest first.
-fn group_synonyms(parts: Vec<Part>, synonyms: &Synonyms) -> Vec<Word> {
-    let mut words = Vec::new();
-    let mut i = 0;
-    while i < parts.len() {
-        let longest = synonyms::MAX_ENTRY_WORDS.min(parts.len() - i);
-        let (taken, alternatives) = (1..=longest)
-            .rev()
-            .find_map(|k| {
-                let run: Vec<String> = parts[i..i + k]
-                    .iter()
-                    .flat_map(|p| p.terms.iter().cloned())
-                    .collect();
-                let found = synonyms.alternatives(&run);
-                (!found.is_empty()).then_some((k, found))
-            })
-            .unwrap_or((1, Vec::new()));
-        let mut alternatives = alternatives;
-        if let (1, Some(near)) = (taken, &parts[i].neighbour) {
-            if !alternatives.contains(near) {
-                alternatives.push(near.clone());
-            }
-        }
-        words.push(Word {
-            parts: parts[i..i + taken].to_vec(),
-            synonyms: alternatives,
-        });
-        i += taken;
-    }
-    words
-}
-
-/// The query words in order as one phrase, and each variant with one word swapped for one of
-/// its synonyms.
-fn phrase_variants(words: &[Word]) -> Vec<Vec<String>> {
-    let join = |swap: Option<(usize, &Vec<String>)>| -> Vec<String> {
-        words
-            .iter()
-            .enumerate()
-            .flat_map(|(i, w)| match swap {
-                Some((at, terms)) if at == i => terms.clone(),
-                _ => w.parts.iter().flat_map(|p| p.terms.clone()).collect(),
-            })
-            .collect()
-    };
-    let mut variants = vec![join(None)];
-    for (i, w) in words.iter().enumerate() {
-        for terms in &w.synonyms {
-            if variants.len() < MAX_PHRASE_VARIANTS {
-                variants.push(join(Some((i, terms))));
-            }
-        }
-    }
-    variants
-}
-
-/// A word (one term, or several as a phrase: `node.js`) in the title or any body field, the
-/// title weighted `TITLE_BOOST`.
-fn form(f: &Fields, terms: &[String]) -> Box<dyn Query> {
-    field_clauses(f, terms, TITLE_BOOST)
-}
-
-/// The same without the title weight, for tiers that only ask whether it matched.
-fn form_unboosted(f: &Fields, terms: &[String]) -> Box<dyn Query> {
-    field_clauses(f, terms, 1.0)
-}
-
-/// A term, or a phrase of terms, in one field.
-fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
-    if let [term] = terms {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, term),
-            IndexRecordOption::WithFreqs,
-        ))
-    } else {
-        Box::new(PhraseQuery::new(
-            terms
-                .iter()
-                .map(|t| Term::from_field_text(field, t))
-                .collect(),
-        ))
-    }
-}
-
-/// The word in any searchable field: a lazy union, which costs little inside the
-/// intersections and tiers it is used in (see `AnyField`).
-fn field_clauses(f: &Fields, terms: &[String], title_boost: f32) -> Box<dyn Query> {
-    let clauses = f
-        .searchable()
-        .into_iter()
-        .map(|field| {
-            let boost = if field == f.title { title_boost } else { 1.0 };
-            weighted(terms_query(field, terms), boost)
-        })
-        .collect();
-    Box::new(AnyField::new(clauses))
-}
-
-/// Every form of a word: all its typed words, or any of its synonyms.
-fn any_form(f: &Fields, w: &Word) -> Box<dyn Query> {
-    let typed: Box<dyn Query> = Box::new(BooleanQuery::new(
-        w.parts
-            .iter()
-            .map(|p| (Occur::Must, form_unboosted(f, &p.terms)))
-            .collect(),
-    ));
-    if w.synonyms.is_empty() {
-        return typed;
-    }
-    let mut clauses = vec![typed];
-    clauses.extend(w.synonyms.iter().map(|terms| form_unboosted(f, terms)));
-    Box::new(AnyField::new(clauses))
-}
-
-fn copy(clauses: &[(Occur, Box<dyn Query>)]) -> Vec<(Occur, Box<dyn Query>)> {
-    clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()
-}
-
-fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
-    if weight == 1.0 {
-        query
-    } else {
-        Box::new(BoostQuery::new(query, weight))
-    }
-}
-
 /// `a AND NOT b` → `a AND -b`: the grammar knows the prefix form only.
 fn rewrite_not(query: &str) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -1120,7 +731,11 @@ fn clip(s: &str) -> String {
     }
 }
 
-fn with_filters(f: &Fields, scoring: Box<dyn Query>, o: &SearchOptions) -> Box<dyn Query> {
+pub(crate) fn with_filters(
+    f: &Fields,
+    scoring: Box<dyn Query>,
+    o: &SearchOptions,
+) -> Box<dyn Query> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     if o.since.is_some() || o.until.is_some() {
         let term = |d: DateTime<Utc>| Term::from_field_date(f.date, index_date(d));

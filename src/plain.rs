@@ -1,0 +1,476 @@
+//! Plain-word queries: typed words grouped with their synonyms, the tiers that rank them
+//! (all words, phrase, as typed; BM25 within each), and the two-pass ranking that finds a
+//! page of them without scoring every episode holding a common word.
+
+use std::collections::HashSet;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::any_field::AnyField;
+use crate::error::Result;
+use crate::schema::Fields;
+use crate::search::{with_filters, Ranked, SearchOptions, TITLE_BOOST};
+use crate::synonyms::{self, Synonyms};
+
+/// Score added to episodes holding every query word, so they rank above those with some.
+const ALL_WORDS_BONUS: f32 = 1000.0;
+/// Score added to episodes holding the query words as a phrase.
+const PHRASE_BONUS: f32 = 1000.0;
+/// Score added to episodes holding every word as typed (or as corrected) when synonyms
+/// widened the query, so a literal match always ranks above one through a synonym.
+const AS_TYPED_BONUS: f32 = 500.0;
+/// Weight of a word found through a synonym, relative to the word it stands in for.
+const SYNONYM_WEIGHT: f32 = 0.5;
+/// Most phrase variants (one word swapped for a synonym) tried for the phrase tier.
+const MAX_PHRASE_VARIANTS: usize = 16;
+
+/// One typed word as searched: its analyzed terms (as typed, or its correction's) and weight.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    pub(crate) terms: Vec<String>,
+    pub(crate) weight: f32,
+    /// A far more common neighbour of a rare word, searched as a synonym of it.
+    pub(crate) neighbour: Option<Vec<String>>,
+}
+
+/// A run of typed words that one synonym entry covers (often a single word), with the other
+/// entries of its groups.
+#[derive(Debug, Clone)]
+pub(crate) struct Word {
+    pub(crate) parts: Vec<Part>,
+    pub(crate) synonyms: Vec<Vec<String>>,
+}
+
+impl Word {
+    fn weight(&self) -> f32 {
+        self.parts.iter().map(|p| p.weight).fold(1.0, f32::min)
+    }
+}
+
+/// `scoring` for plain words, split where its tiers split the index: an episode holding every
+/// word gets the all-words bonus (and maybe more), any other only the BM25 of the words it
+/// holds. The episodes holding every word are ranked first, by the whole `scoring`; when they
+/// are fewer than the page, the best of the others come from the words alone, a flat union of
+/// terms that tantivy ranks with block-max WAND without scoring every episode holding a common
+/// word. `ranked` falls back to `scoring` when the split cannot prove its page.
+pub(crate) struct Staged {
+    /// `scoring` over the episodes holding every word (or a synonym of it), less `bonus`.
+    pub(crate) every_word: Box<dyn Query>,
+    pub(crate) bonus: f32,
+    /// `scoring` of an episode missing a word: the words' BM25 alone.
+    pub(crate) rest: Box<dyn Query>,
+    /// No episode scores above this through `rest`.
+    pub(crate) bound: f32,
+}
+
+/// The ranking of plain words (see the README's "How ranking works"): the query that scores
+/// them, the words as searched (what highlights come from), the words with their synonyms,
+/// and the two-pass form of the scoring.
+pub(crate) struct Tiers {
+    pub(crate) scoring: Box<dyn Query>,
+    pub(crate) text: Box<dyn Query>,
+    pub(crate) widened: Option<Box<dyn Query>>,
+    pub(crate) staged: Option<Staged>,
+}
+
+type Queries = Vec<Box<dyn Query>>;
+
+impl Tiers {
+    /// The tiers of `words` (spelt and grouped with their synonyms), with `native`, the typed
+    /// words as each language-stemmed field holding episodes analyses them.
+    pub(crate) fn new(
+        searcher: &Searcher,
+        f: &Fields,
+        words: &[Word],
+        native: &[(Field, Vec<String>)],
+    ) -> Result<Tiers> {
+        let pieces = Pieces::new(f, words, native);
+        let text = pieces.text();
+        let widened = pieces.widened();
+        if pieces.phrase.is_none() && pieces.synonyms.is_empty() {
+            // One word: its BM25 is the whole score, and the flat union is already the fast
+            // form.
+            return Ok(Tiers {
+                scoring: text.box_clone(),
+                text,
+                widened,
+                staged: None,
+            });
+        }
+        Ok(Tiers {
+            scoring: pieces.scoring(&text),
+            staged: Some(pieces.staged(searcher, &text)?),
+            text,
+            widened,
+        })
+    }
+}
+
+/// What the tiers of some words are made of.
+struct Pieces<'w> {
+    /// The words' BM25, one (field, terms, boost) clause for each part in each searchable field
+    /// (the title weighted), then one for each native form: `part_clauses` of the first kind.
+    flat: Vec<(Field, &'w [String], f32)>,
+    part_clauses: usize,
+    parts: usize,
+    /// Every word, in some form, in some field.
+    all_words: Box<dyn Query>,
+    /// The words as a phrase (+1000), when there are several.
+    phrase: Option<Box<dyn Query>>,
+    /// Each synonym's BM25, weighted below its word.
+    synonyms: Queries,
+    /// Every word as typed (+500), when synonyms widened the query.
+    as_typed: Option<Box<dyn Query>>,
+}
+
+impl<'w> Pieces<'w> {
+    fn new(f: &Fields, words: &'w [Word], native: &'w [(Field, Vec<String>)]) -> Pieces<'w> {
+        let parts = words.iter().flat_map(|w| &w.parts);
+        let mut flat: Vec<(Field, &[String], f32)> = Vec::new();
+        for part in parts.clone() {
+            for field in f.searchable() {
+                let boost = if field == f.title { TITLE_BOOST } else { 1.0 };
+                flat.push((field, &part.terms, boost * part.weight));
+            }
+        }
+        let part_clauses = flat.len();
+        // Episodes in a language with its own stemmer also match through that analysis
+        // (`Nachricht` finds `Nachrichten` in a German feed); the tiers stay English.
+        flat.extend(
+            native
+                .iter()
+                .map(|(field, terms)| (*field, terms.as_slice(), 1.0)),
+        );
+        let part_count = parts.clone().count();
+        let phrase = (part_count > 1).then(|| {
+            let phrases: Queries = phrase_variants(words)
+                .iter()
+                .map(|terms| form_unboosted(f, terms))
+                .collect();
+            Box::new(ConstScoreQuery::new(
+                Box::new(AnyField::new(phrases)),
+                PHRASE_BONUS,
+            )) as Box<dyn Query>
+        });
+        let synonyms: Queries = words
+            .iter()
+            .flat_map(|w| {
+                w.synonyms
+                    .iter()
+                    .map(move |terms| weighted(form(f, terms), SYNONYM_WEIGHT * w.weight()))
+            })
+            .collect();
+        let as_typed = (!synonyms.is_empty()).then(|| {
+            let every: Vec<(Occur, Box<dyn Query>)> = parts
+                .clone()
+                .map(|p| (Occur::Must, form_unboosted(f, &p.terms)))
+                .collect();
+            Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(every)),
+                AS_TYPED_BONUS,
+            )) as Box<dyn Query>
+        });
+        Pieces {
+            flat,
+            part_clauses,
+            parts: part_count,
+            all_words: Box::new(BooleanQuery::new(
+                words
+                    .iter()
+                    .map(|w| (Occur::Must, any_form(f, w)))
+                    .collect(),
+            )),
+            phrase,
+            synonyms,
+            as_typed,
+        }
+    }
+
+    fn clauses(&self, range: std::ops::Range<usize>) -> Queries {
+        self.flat[range]
+            .iter()
+            .map(|(field, terms, boost)| weighted(terms_query(*field, terms), *boost))
+            .collect()
+    }
+
+    fn should(queries: Queries) -> Vec<(Occur, Box<dyn Query>)> {
+        queries.into_iter().map(|q| (Occur::Should, q)).collect()
+    }
+
+    /// The words' BM25: one flat union of term clauses.
+    fn text(&self) -> Box<dyn Query> {
+        let all = self.clauses(0..self.flat.len());
+        Box::new(BooleanQuery::new(Self::should(all)))
+    }
+
+    /// The words and their synonyms, for highlighting an episode found through a synonym.
+    fn widened(&self) -> Option<Box<dyn Query>> {
+        if self.synonyms.is_empty() {
+            return None;
+        }
+        let mut all = self.clauses(0..self.flat.len());
+        all.extend(self.synonyms.iter().map(|q| q.box_clone()));
+        Some(Box::new(BooleanQuery::new(Self::should(all))))
+    }
+
+    fn all_words_bonus(&self) -> f32 {
+        if self.parts > 1 {
+            ALL_WORDS_BONUS
+        } else {
+            0.0
+        }
+    }
+
+    /// The whole score: the words' BM25 and every tier.
+    fn scoring(&self, text: &dyn Query) -> Box<dyn Query> {
+        let mut scoring = vec![(Occur::Should, text.box_clone())];
+        if self.all_words_bonus() > 0.0 {
+            scoring.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    self.all_words.box_clone(),
+                    self.all_words_bonus(),
+                )),
+            ));
+        }
+        scoring.extend(self.phrase.iter().map(|q| (Occur::Should, q.box_clone())));
+        if !self.synonyms.is_empty() {
+            // A synonym stands in for its word only where every other query word matched
+            // too, so `tech debt` does not bring every episode that says `technical`.
+            let through_synonyms = BooleanQuery::new(Self::should(
+                self.synonyms.iter().map(|q| q.box_clone()).collect(),
+            ));
+            let only_with_every_word: Box<dyn Query> =
+                Box::new(ConstScoreQuery::new(self.all_words.box_clone(), 0.0));
+            scoring.push((
+                Occur::Should,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, only_with_every_word),
+                    (Occur::Must, Box::new(through_synonyms)),
+                ])),
+            ));
+        }
+        scoring.extend(self.as_typed.iter().map(|q| (Occur::Should, q.box_clone())));
+        Box::new(BooleanQuery::new(scoring))
+    }
+
+    /// `scoring` in two passes (see `Staged`). Over the episodes holding every word: what they
+    /// must match, what else they may (every optional clause in one lazy union: a buffered one
+    /// would read its clauses, phrase matches among them, through whole windows of documents
+    /// at every seek), and the bonus added to the page afterwards.
+    fn staged(&self, searcher: &Searcher, text: &dyn Query) -> Result<Staged> {
+        let (must, mut optional, bonus): (Queries, Queries, f32) = if self.synonyms.is_empty() {
+            // Each word is one part, and the intersection of the parts' lazy unions both
+            // finds the episodes holding every word and scores their words.
+            let per_part = self.part_clauses / self.parts.max(1);
+            let must = (0..self.parts)
+                .map(|i| {
+                    let fields = self.clauses(i * per_part..(i + 1) * per_part);
+                    Box::new(AnyField::new(fields)) as Box<dyn Query>
+                })
+                .collect();
+            let native = self.clauses(self.part_clauses..self.flat.len());
+            (must, native, self.all_words_bonus())
+        } else {
+            // Every word holds, so the synonym tier is the synonyms' own BM25.
+            let must = vec![Box::new(ConstScoreQuery::new(
+                self.all_words.box_clone(),
+                self.all_words_bonus(),
+            )) as Box<dyn Query>];
+            let mut optional = self.clauses(0..self.flat.len());
+            optional.extend(self.synonyms.iter().map(|q| q.box_clone()));
+            (must, optional, 0.0)
+        };
+        optional.extend(self.phrase.iter().map(|q| q.box_clone()));
+        optional.extend(self.as_typed.iter().map(|q| q.box_clone()));
+        let mut every_word: Vec<(Occur, Box<dyn Query>)> =
+            must.into_iter().map(|q| (Occur::Must, q)).collect();
+        every_word.push((Occur::Should, Box::new(AnyField::new(optional))));
+        Ok(Staged {
+            every_word: Box::new(BooleanQuery::new(every_word)),
+            bonus,
+            rest: text.box_clone(),
+            bound: bm25_bound(searcher, &self.flat)?,
+        })
+    }
+}
+
+/// The highest score a union of these (field, terms, boost) clauses can give an episode:
+/// each clause's BM25 tends to its weight as the term's frequency grows. A hair above, for
+/// the rounding of scores summed in another order.
+fn bm25_bound(searcher: &Searcher, clauses: &[(Field, &[String], f32)]) -> Result<f32> {
+    let mut bound = 0.0f32;
+    for (field, terms, boost) in clauses {
+        let terms: Vec<Term> = terms
+            .iter()
+            .map(|t| Term::from_field_text(*field, t))
+            .collect();
+        if terms.is_empty() {
+            continue;
+        }
+        bound += Bm25Weight::for_terms(searcher, &terms)?
+            .boost_by(*boost)
+            .max_score();
+    }
+    Ok(bound * 1.001 + 0.001)
+}
+
+/// The page `staged` stands for (see `Staged`), or `None` when the episodes holding every word
+/// fill the page but some other episode could still outscore the last of them.
+pub(crate) fn staged_page(
+    searcher: &Searcher,
+    staged: &Staged,
+    fields: &Fields,
+    options: &SearchOptions,
+    limit: usize,
+) -> Result<Option<Ranked>> {
+    let wanted = options.offset + limit;
+    let every_word = with_filters(fields, staged.every_word.box_clone(), options);
+    let (mut page, held) = searcher.search(
+        &*every_word,
+        &(TopDocs::with_limit(wanted).order_by_score(), Count),
+    )?;
+    for (score, _) in &mut page {
+        *score += staged.bonus;
+    }
+    if held >= wanted {
+        let proven = page.last().is_some_and(|(last, _)| *last > staged.bound);
+        return Ok(proven.then(|| page.split_off(options.offset.min(page.len()))));
+    }
+    // Every episode holding every word is on `page`: the rest of it comes from the others.
+    let rest = with_filters(fields, staged.rest.box_clone(), options);
+    let others: Ranked =
+        searcher.search(&*rest, &TopDocs::with_limit(wanted + held).order_by_score())?;
+    let on_page: HashSet<DocAddress> = page.iter().map(|(_, address)| *address).collect();
+    page.extend(others.into_iter().filter(|(_, a)| !on_page.contains(a)));
+    page.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    page.truncate(wanted);
+    Ok(Some(page.split_off(options.offset.min(page.len()))))
+}
+
+/// Merge runs of words that form a synonym entry (`machine learning`), longest first.
+pub(crate) fn group_synonyms(parts: Vec<Part>, synonyms: &Synonyms) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let longest = synonyms::MAX_ENTRY_WORDS.min(parts.len() - i);
+        let (taken, alternatives) = (1..=longest)
+            .rev()
+            .find_map(|k| {
+                let run: Vec<String> = parts[i..i + k]
+                    .iter()
+                    .flat_map(|p| p.terms.iter().cloned())
+                    .collect();
+                let found = synonyms.alternatives(&run);
+                (!found.is_empty()).then_some((k, found))
+            })
+            .unwrap_or((1, Vec::new()));
+        let mut alternatives = alternatives;
+        if let (1, Some(near)) = (taken, &parts[i].neighbour) {
+            if !alternatives.contains(near) {
+                alternatives.push(near.clone());
+            }
+        }
+        words.push(Word {
+            parts: parts[i..i + taken].to_vec(),
+            synonyms: alternatives,
+        });
+        i += taken;
+    }
+    words
+}
+
+/// The query words in order as one phrase, and each variant with one word swapped for one of
+/// its synonyms.
+fn phrase_variants(words: &[Word]) -> Vec<Vec<String>> {
+    let join = |swap: Option<(usize, &Vec<String>)>| -> Vec<String> {
+        words
+            .iter()
+            .enumerate()
+            .flat_map(|(i, w)| match swap {
+                Some((at, terms)) if at == i => terms.clone(),
+                _ => w.parts.iter().flat_map(|p| p.terms.clone()).collect(),
+            })
+            .collect()
+    };
+    let mut variants = vec![join(None)];
+    for (i, w) in words.iter().enumerate() {
+        for terms in &w.synonyms {
+            if variants.len() < MAX_PHRASE_VARIANTS {
+                variants.push(join(Some((i, terms))));
+            }
+        }
+    }
+    variants
+}
+
+/// A word (one term, or several as a phrase: `node.js`) in the title or any body field, the
+/// title weighted `TITLE_BOOST`.
+pub(crate) fn form(f: &Fields, terms: &[String]) -> Box<dyn Query> {
+    field_clauses(f, terms, TITLE_BOOST)
+}
+
+/// The same without the title weight, for tiers that only ask whether it matched.
+fn form_unboosted(f: &Fields, terms: &[String]) -> Box<dyn Query> {
+    field_clauses(f, terms, 1.0)
+}
+
+/// A term, or a phrase of terms, in one field.
+fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
+    if let [term] = terms {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        Box::new(PhraseQuery::new(
+            terms
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect(),
+        ))
+    }
+}
+
+/// The word in any searchable field: a lazy union, which costs little inside the
+/// intersections and tiers it is used in (see `AnyField`).
+fn field_clauses(f: &Fields, terms: &[String], title_boost: f32) -> Box<dyn Query> {
+    let clauses = f
+        .searchable()
+        .into_iter()
+        .map(|field| {
+            let boost = if field == f.title { title_boost } else { 1.0 };
+            weighted(terms_query(field, terms), boost)
+        })
+        .collect();
+    Box::new(AnyField::new(clauses))
+}
+
+/// Every form of a word: all its typed words, or any of its synonyms.
+fn any_form(f: &Fields, w: &Word) -> Box<dyn Query> {
+    let typed: Box<dyn Query> = Box::new(BooleanQuery::new(
+        w.parts
+            .iter()
+            .map(|p| (Occur::Must, form_unboosted(f, &p.terms)))
+            .collect(),
+    ));
+    if w.synonyms.is_empty() {
+        return typed;
+    }
+    let mut clauses = vec![typed];
+    clauses.extend(w.synonyms.iter().map(|terms| form_unboosted(f, terms)));
+    Box::new(AnyField::new(clauses))
+}
+
+fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    if weight == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, weight))
+    }
+}
