@@ -152,3 +152,83 @@ impl Scorer for AnyFieldScorer {
             .sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, Occur, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{doc, DocAddress, Index};
+
+    use super::*;
+
+    /// Scores rounded to 4 decimals (sums taken in another order differ in the last bits),
+    /// best first, ties by address.
+    fn ranked(index: &Index, query: &dyn Query) -> Vec<(DocAddress, i64)> {
+        let searcher = index.reader().unwrap().searcher();
+        let mut hits: Vec<(DocAddress, i64)> = searcher
+            .search(query, &TopDocs::with_limit(1000).order_by_score())
+            .unwrap()
+            .into_iter()
+            .map(|(score, address)| (address, (score * 10_000.0).round() as i64))
+            .collect();
+        hits.sort_by_key(|(address, score)| (std::cmp::Reverse(*score), *address));
+        hits
+    }
+
+    #[test]
+    fn matches_and_scores_like_a_union_alone_and_inside_an_intersection() {
+        let mut schema = Schema::builder();
+        let title = schema.add_text_field("title", TEXT);
+        let body = schema.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let words = ["alpha", "beta", "gamma", "delta"];
+        for i in 0..600usize {
+            // Every word in some documents, in one field, the other or both, with varied counts.
+            let pick = |k: usize| words[(i * k + i / 7) % words.len()];
+            writer
+                .add_document(doc!(
+                    title => format!("{} {}", pick(3), pick(5)),
+                    body => format!("{} {} {} filler", pick(1), pick(2), pick(1)),
+                ))
+                .unwrap();
+            if i % 200 == 199 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        let term = |field, word: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, word),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let either = |word: &str| vec![term(title, word), term(body, word)];
+        let union = |word: &str| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                either(word)
+                    .into_iter()
+                    .map(|q| (Occur::Should, q))
+                    .collect(),
+            ))
+        };
+        let lazy = |word: &str| -> Box<dyn Query> { Box::new(AnyField::new(either(word))) };
+        for word in words {
+            let expected = ranked(&index, &*union(word));
+            assert!(!expected.is_empty());
+            assert_eq!(ranked(&index, &*lazy(word)), expected, "{word}");
+        }
+        let all = |make: &dyn Fn(&str) -> Box<dyn Query>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, make("alpha")),
+                (Occur::Must, make("gamma")),
+                (Occur::Should, make("delta")),
+            ]))
+        };
+        let expected = ranked(&index, &*all(&union));
+        assert!(expected.len() > 10, "{}", expected.len());
+        assert_eq!(ranked(&index, &*all(&lazy)), expected);
+    }
+}
