@@ -1,7 +1,8 @@
 //! Highlighted fragments: which part of a text to show and which byte ranges to highlight.
 //! Ranges, not markup: rendering is the printer's job.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use crate::schema;
@@ -121,6 +122,9 @@ pub struct WordMatcher {
     terms: BTreeMap<String, f32>,
     prefixes: Vec<String>,
     stemmer: frostem::Stemmer,
+    /// Words stemmed so far (lower-cased, folded) and the weight each gave: a page's hits
+    /// repeat most of their words, and a short prefix (`ho` for `hole`) lets many through.
+    seen: RefCell<HashMap<String, Option<f32>>>,
 }
 
 impl WordMatcher {
@@ -131,6 +135,7 @@ impl WordMatcher {
             terms,
             prefixes,
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            seen: RefCell::new(HashMap::new()),
         }
     }
 
@@ -167,8 +172,12 @@ impl WordMatcher {
             }
             folded
         };
-        let stem = self.stemmer.stem(&folded);
-        self.terms.get(stem.as_ref()).copied()
+        if let Some(&known) = self.seen.borrow().get(&folded) {
+            return known;
+        }
+        let weight = self.terms.get(self.stemmer.stem(&folded).as_ref()).copied();
+        self.seen.borrow_mut().insert(folded, weight);
+        weight
     }
 
     /// The best fragment of `text` of at most `max_bytes`, and the ranges of its matching
