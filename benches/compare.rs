@@ -10,8 +10,8 @@ mod common;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use common::fts5::Fts5;
 use episearch::bench::{self, Latency};
+use episearch::fts5::Fts5;
 use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::search::SearchOptions;
 
@@ -56,8 +56,8 @@ fn main() {
     let ep_index = t.elapsed();
 
     let t = Instant::now();
-    let mut fts = Fts5::create(&dir.join("fts5.db"));
-    fts.index(&episodes);
+    let mut fts = Fts5::create(&dir.join("fts5.db")).expect("create fts5");
+    fts.insert(&episodes).expect("fts5 insert");
     let fts_index = t.elapsed();
 
     if std::env::args().any(|a| a == "--index-only") {
@@ -81,8 +81,12 @@ fn main() {
     let ep_page = time(&queries, runs, |q| {
         index.search(&options(q)).expect("search").hits.len()
     });
-    let fts_rank = time(&fts_queries, runs, |q| fts.rank(q, 10).len());
-    let fts_page = time(&fts_queries, runs, |q| fts.search(q, 10).len());
+    let fts_rank = time(&fts_queries, runs, |q| {
+        fts.rank(q, 10).expect("fts5 rank").len()
+    });
+    let fts_page = time(&fts_queries, runs, |q| {
+        fts.search(q, 10).expect("fts5 search").len()
+    });
 
     println!(
         "{} queries x {runs} runs (after 1 warm-up pass), OR semantics, top 10; threads: episearch {} for indexing, FTS5 1",

@@ -13,8 +13,8 @@ use std::io::BufReader;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use common::fts5::{Fts5, RANK};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
+use episearch::fts5::{Fts5, RANK};
 use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::ingest::{self, FieldMap};
 use episearch::search::{SearchOptions, SortOrder};
@@ -200,8 +200,8 @@ fn index(c: &mut Criterion, d: &Data) {
         b.iter_batched(
             || tempfile::tempdir().expect("temp dir"),
             |dir| {
-                let mut fts = Fts5::create(&dir.path().join("fts5.db"));
-                fts.index(&d.index_set);
+                let mut fts = Fts5::create(&dir.path().join("fts5.db")).expect("create fts5");
+                fts.insert(&d.index_set).expect("fts5 insert");
                 drop(fts);
                 dir
             },
@@ -268,6 +268,7 @@ fn query(c: &mut Criterion, index: &EpisodeIndex, fts: &Fts5) {
         g.bench_function(BenchmarkId::new("fts5", case.name), |b| {
             b.iter(|| {
                 fts.page(&case.fts_query, &case.fts_filter, case.fts_order, 10)
+                    .expect("fts5 page")
                     .len()
             })
         });
@@ -314,8 +315,8 @@ fn main() {
         writer.upsert(e.clone()).expect("upsert");
     }
     writer.finish().expect("finish");
-    let mut fts = Fts5::create(&dir.path().join("fts5.db"));
-    fts.index(&data.search_set);
+    let mut fts = Fts5::create(&dir.path().join("fts5.db")).expect("create fts5");
+    fts.insert(&data.search_set).expect("fts5 insert");
 
     query(&mut c, &search_index, &fts);
     snippets(&mut c, &search_index);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use episearch::bench::{self, BenchOptions};
 use episearch::episode::parse_duration;
-use episearch::eval::{self, Fts5};
+use episearch::eval;
 use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::ingest::{collect_sources, FieldMap, Source};
 use episearch::output::{self, Style};
@@ -314,7 +314,7 @@ fn evaluate(index_dir: &Path, args: EvalArgs, synonyms: Option<&Path>) -> Result
     };
     let reports = [
         eval::episearch(&index, &judgments, &options)?,
-        Fts5::load(&index)?.report(&judgments)?,
+        eval::fts5(&index, &judgments)?,
     ];
     print(
         args.json,

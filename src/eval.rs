@@ -3,11 +3,11 @@
 
 use std::collections::HashSet;
 
-use rusqlite::Connection;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::AllQuery;
 
 use crate::error::{Error, Result};
+use crate::fts5::Fts5;
 use crate::indexer::{from_document, EpisodeIndex};
 use crate::search::SearchOptions;
 
@@ -154,85 +154,23 @@ pub fn episearch(
     Ok(Report::new("episearch", judgments, ranks))
 }
 
-/// SQLite FTS5 over the same episodes, in memory: the porter stemmer over unicode61 words,
-/// BM25 with the title weighted as episearch weights it, the query's words OR-ed (each quoted,
-/// so punctuation is FTS5's tokenizer's business, not query syntax).
-pub struct Fts5 {
-    conn: Connection,
-}
-
-impl Fts5 {
-    /// Load every episode of the index.
-    pub fn load(index: &EpisodeIndex) -> Result<Fts5> {
-        let fail = |e: rusqlite::Error| Error::Index(format!("sqlite fts5: {e}"));
-        let conn = Connection::open_in_memory().map_err(fail)?;
-        conn.execute_batch(
-            "CREATE VIRTUAL TABLE ep USING fts5(id UNINDEXED, title, summary, description, \
-             overview, tokenize = 'porter unicode61 remove_diacritics 2');",
-        )
-        .map_err(fail)?;
-        let searcher = index.searcher();
-        let all: HashSet<_> = searcher.search(&AllQuery, &DocSetCollector)?;
-        let tx = conn.unchecked_transaction().map_err(fail)?;
-        {
-            let mut insert = tx
-                .prepare("INSERT INTO ep VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(fail)?;
-            for address in all {
-                let doc = searcher.doc(address)?;
-                let e = from_document(&doc, &index.fields);
-                insert
-                    .execute((&e.id, &e.title, &e.summary, &e.description, &e.overview))
-                    .map_err(fail)?;
-            }
-        }
-        tx.commit().map_err(fail)?;
-        Ok(Fts5 { conn })
+/// The same judged queries through SQLite FTS5 over every episode of the index, loaded into
+/// memory (see `fts5`).
+pub fn fts5(index: &EpisodeIndex, judgments: &[Judgment]) -> Result<Report> {
+    let searcher = index.searcher();
+    let all: HashSet<_> = searcher.search(&AllQuery, &DocSetCollector)?;
+    let mut episodes = Vec::with_capacity(all.len());
+    for address in all {
+        episodes.push(from_document(&searcher.doc(address)?, &index.fields));
     }
-
-    /// The query as FTS5 sees it: every word quoted, OR-ed.
-    pub fn match_expression(query: &str) -> String {
-        query
-            .split_whitespace()
-            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-            .collect::<Vec<_>>()
-            .join(" OR ")
+    let mut fts = Fts5::in_memory()?;
+    fts.insert(&episodes)?;
+    let mut ranks = Vec::with_capacity(judgments.len());
+    for j in judgments {
+        let ids = fts.ids(&j.query, depth(j))?;
+        ranks.push(first_wanted(ids.iter().map(String::as_str), &j.wanted));
     }
-
-    /// Episode ids for a query, best first.
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<String>> {
-        let fail = |e: rusqlite::Error| Error::Index(format!("sqlite fts5: {e}"));
-        let expression = Fts5::match_expression(query);
-        if expression.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id FROM ep WHERE ep MATCH ?1 \
-                 ORDER BY bm25(ep, 0.0, 2.0, 1.0, 1.0, 1.0) LIMIT ?2",
-            )
-            .map_err(fail)?;
-        let rows = stmt
-            .query_map((expression, limit as i64), |row| {
-                row.get::<_, Option<String>>(0)
-            })
-            .map_err(fail)?;
-        let mut ids = Vec::new();
-        for row in rows {
-            ids.push(row.map_err(fail)?.unwrap_or_default());
-        }
-        Ok(ids)
-    }
-
-    pub fn report(&self, judgments: &[Judgment]) -> Result<Report> {
-        let mut ranks = Vec::with_capacity(judgments.len());
-        for j in judgments {
-            let ids = self.search(&j.query, depth(j))?;
-            ranks.push(first_wanted(ids.iter().map(String::as_str), &j.wanted));
-        }
-        Ok(Report::new("sqlite fts5", judgments, ranks))
-    }
+    Ok(Report::new("sqlite fts5", judgments, ranks))
 }
 
 #[cfg(test)]
@@ -270,10 +208,5 @@ mod tests {
         let r = Report::new("t", &judgments, vec![Some(1), Some(4), Some(12), None]);
         assert_eq!(r.successes, 2);
         assert!((r.mrr - (1.0 + 0.25) / 4.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn fts5_words_are_quoted() {
-        assert_eq!(Fts5::match_expression("C# \"x"), "\"C#\" OR \"\"\"x\"");
     }
 }

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod episode;
 pub mod error;
 pub mod eval;
+pub mod fts5;
 pub mod indexer;
 pub mod ingest;
 pub mod output;

@@ -1,10 +1,9 @@
 //! What the benches share: the canonical corpus (the shared datasets read through the library's
-//! ingest), a seeded synthetic corpus for when they are absent or too small, the TREC queries,
-//! and the SQLite FTS5 peer.
+//! ingest), a seeded synthetic corpus for when they are absent or too small, and the TREC
+//! queries. The SQLite FTS5 peer is the library's `episearch::fts5`, which `eval` uses too.
 
 #![allow(dead_code)]
 
-pub mod fts5;
 pub mod synth;
 
 use std::path::{Path, PathBuf};
