@@ -545,8 +545,8 @@ impl EpisodeWriter<'_> {
     /// at least half of the index's episodes (a first import, a rebuild) and the index is at
     /// most `MERGE_AT_MOST` bytes, its segments are then merged into one: every search walks
     /// each segment's dictionaries and postings, and one segment made the TREC queries' median
-    /// search a third faster on the 85k corpus for about a quarter more indexing time
-    /// (BENCHMARKS.md). A merge maps every segment it reads into memory, so a larger index
+    /// search a third faster on the 85k corpus for about a quarter more indexing time (half
+    /// more at the cap; BENCHMARKS.md). A merge maps every segment it reads into memory, so a larger index
     /// (the 1M benchmark's: 1.5 GiB, a 2.2 GiB peak) is left to tantivy's merge policy, as are
     /// smaller updates, so adding a feed never rewrites a large index.
     pub fn finish(mut self) -> Result<Counts> {
