@@ -252,17 +252,13 @@ pub fn english_analyzer() -> TextAnalyzer {
     english_words_builder().filter(CachedStemmer).build()
 }
 
-/// One word (as the word splitter gives it) lower-cased and accents folded, as the English
-/// analyzer does before stemming.
-pub fn fold_word(word: &str) -> String {
-    let mut analyzer = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+/// What the English analyzer does to one word (as the word splitter gives it) before
+/// stemming: lower-casing and accent folding.
+pub fn word_folder() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .build();
-    let mut stream = analyzer.token_stream(word);
-    stream
-        .next()
-        .map_or_else(String::new, |token| token.text.clone())
+        .build()
 }
 
 fn english_words_builder() -> TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {

@@ -277,24 +277,6 @@ impl EpisodeIndex {
             .collect()
     }
 
-    /// True when a language-stemmed field holds every word of `typed`: `Nachricht` is no typo
-    /// in a German feed even though the English-analysed fields never saw it.
-    fn holds_in_a_language(&self, searcher: &Searcher, typed: &str) -> Result<bool> {
-        for (field, terms) in self.native_forms(typed) {
-            let mut all = true;
-            for term in &terms {
-                if searcher.doc_freq(&Term::from_field_text(field, term))? == 0 {
-                    all = false;
-                    break;
-                }
-            }
-            if all {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
     /// The ranked addresses of a search alone: no documents read, no snippets made.
     pub fn rank(&self, options: &SearchOptions) -> Result<Ranked> {
         let searcher = self.searcher();
@@ -560,7 +542,12 @@ fn compile_words(
     let mut shown = Vec::with_capacity(typed.len());
     let mut corrected = false;
     let mut typed_also = false;
+    // Each typed word as the language-stemmed fields analyse it: asked by spelling, then
+    // searched.
+    let mut native: Vec<(Field, Vec<String>)> = Vec::new();
     for word in typed {
+        let forms = index.native_forms(word);
+        native.extend(forms.iter().cloned());
         let terms = schema::analyze(word);
         if terms.is_empty() {
             continue;
@@ -570,7 +557,7 @@ fn compile_words(
         let spelling = if known || !correct {
             Spelling::AsTyped
         } else {
-            spell(index, searcher, &terms, word)?
+            spell(index, searcher, &terms, word, &forms)?
         };
         match spelling {
             Spelling::Replace(better) => {
@@ -603,10 +590,6 @@ fn compile_words(
         }
     }
     let words = group_synonyms(parts, synonyms);
-    let native: Vec<(Field, Vec<String>)> = typed
-        .iter()
-        .flat_map(|word| index.native_forms(word))
-        .collect();
     let tiers = Tiers::new(searcher, &index.fields, &words, &native)?;
     Ok(Compiled {
         scoring: tiers.scoring,
@@ -617,6 +600,25 @@ fn compile_words(
         typed_also,
         staged: tiers.staged,
     })
+}
+
+/// True when a language-stemmed field holds every term of one of a typed word's `native`
+/// forms: `Nachricht` is no typo in a German feed even though the English-analysed fields
+/// never saw it.
+fn holds_in_a_language(searcher: &Searcher, native: &[(Field, Vec<String>)]) -> Result<bool> {
+    for (field, terms) in native {
+        let mut all = true;
+        for term in terms {
+            if searcher.doc_freq(&Term::from_field_text(*field, term))? == 0 {
+                all = false;
+                break;
+            }
+        }
+        if all {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A word held by at most this many episodes is rare: a far more common neighbour is
@@ -645,6 +647,7 @@ fn spell(
     searcher: &Searcher,
     terms: &[String],
     typed: &str,
+    native: &[(Field, Vec<String>)],
 ) -> Result<Spelling> {
     let Some(words_field) = index.fields.words else {
         return Ok(Spelling::AsTyped);
@@ -656,7 +659,7 @@ fn spell(
     if terms.len() != 1 || !word.chars().all(char::is_alphabetic) {
         return Ok(Spelling::AsTyped);
     }
-    if index.holds_in_a_language(searcher, typed)? {
+    if holds_in_a_language(searcher, native)? {
         return Ok(Spelling::AsTyped);
     }
     let max = spelling::max_edits(word.chars().count());

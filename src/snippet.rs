@@ -5,6 +5,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
+use tantivy::tokenizer::TextAnalyzer;
+
 use crate::schema;
 use crate::tokenizer;
 
@@ -125,6 +127,8 @@ pub struct WordMatcher {
     /// Words stemmed so far (lower-cased, folded) and the weight each gave: a page's hits
     /// repeat most of their words, and a short prefix (`ho` for `hole`) lets many through.
     seen: RefCell<HashMap<String, Option<f32>>>,
+    /// Lower-cases and folds a non-ASCII word (made once, not once a word).
+    folder: RefCell<TextAnalyzer>,
 }
 
 impl WordMatcher {
@@ -136,6 +140,7 @@ impl WordMatcher {
             prefixes,
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
             seen: RefCell::new(HashMap::new()),
+            folder: RefCell::new(schema::word_folder()),
         }
     }
 
@@ -166,7 +171,11 @@ impl WordMatcher {
             }
             word.to_ascii_lowercase()
         } else {
-            let folded = schema::fold_word(word);
+            let mut folder = self.folder.borrow_mut();
+            let mut stream = folder.token_stream(word);
+            let folded = stream
+                .next()
+                .map_or_else(String::new, |token| token.text.clone());
             if !could(&folded) {
                 return None;
             }

@@ -28,6 +28,13 @@ fn ids(r: &Run) -> Vec<String> {
         .collect()
 }
 
+/// The snippet text of a JSON hit's first highlight.
+fn first_highlight(hit: &serde_json::Value) -> String {
+    let snippet = hit["snippet"].as_str().unwrap();
+    let [start, end] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
+    snippet[start..end].to_string()
+}
+
 fn search_ids(ws: &Workspace, query: &str) -> Vec<String> {
     ids(&ws.run(&["search", "--json", "--", query]))
 }
@@ -140,10 +147,7 @@ fn a_misspelt_word_is_corrected_said_so_and_highlighted() {
     let r = ws.run(&["search", "--json", "whistleblower"]);
     assert_eq!(ids(&r), ["leak"]);
     assert_eq!(r.stderr, "episearch: showing results for whistle blower\n");
-    let hit = &json_lines(&r.stdout)[0];
-    let snippet = hit["snippet"].as_str().unwrap();
-    let [start, end] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
-    assert_eq!(&snippet[start..end], "whistle-blower");
+    assert_eq!(first_highlight(&json_lines(&r.stdout)[0]), "whistle-blower");
 }
 
 #[test]
@@ -221,10 +225,7 @@ fn abbreviations_and_synonyms_match_below_the_words_typed() {
     );
     assert_eq!(search_ids(&ws, "technical debt")[0], "technical");
     let r = ws.run(&["search", "k8s", "--json"]);
-    let second = &json_lines(&r.stdout)[1];
-    let snippet = second["snippet"].as_str().unwrap();
-    let [start, end] = [0, 1].map(|i| second["highlights"][0][i].as_u64().unwrap() as usize);
-    assert_eq!(&snippet[start..end], "Kubernetes");
+    assert_eq!(first_highlight(&json_lines(&r.stdout)[1]), "Kubernetes");
 }
 
 #[test]

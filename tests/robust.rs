@@ -649,34 +649,29 @@ fn a_damaged_or_missing_meta_json_is_one_line_and_nothing_is_overwritten() {
         ),
         ("{\"segments\": 7}", "not index metadata"),
     ];
-    for (contents, cause) in damaged {
-        std::fs::write(&meta, contents).unwrap();
+    // Every command exits 2 with this one line about the index folder.
+    let all_refuse = |reason: &str| {
         for args in commands {
             let r = ws.run(args);
             assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
             assert_eq!(
                 r.stderr,
-                format!(
-                    "episearch: {}: meta.json is damaged ({cause}); restore it or remove the folder and index again\n",
-                    ws.index_dir().display()
-                ),
+                format!("episearch: {}: {reason}\n", ws.index_dir().display()),
                 "{args:?}"
             );
         }
+    };
+    for (contents, cause) in damaged {
+        std::fs::write(&meta, contents).unwrap();
+        all_refuse(&format!(
+            "meta.json is damaged ({cause}); restore it or remove the folder and index again"
+        ));
     }
 
     std::fs::remove_file(&meta).unwrap();
-    for args in commands {
-        let r = ws.run(args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
-        assert_eq!(
-            r.stderr,
-            format!(
-                "episearch: {}: meta.json is missing, so the index cannot be read; remove the folder and index again\n",
-                ws.index_dir().display()
-            )
-        );
-    }
+    all_refuse(
+        "meta.json is missing, so the index cannot be read; remove the folder and index again",
+    );
 
     // The refusals above left the segments alone: the good meta.json brings everything back.
     std::fs::write(&meta, good).unwrap();
