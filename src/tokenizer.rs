@@ -17,42 +17,46 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 #[derive(Clone, Default)]
 pub struct WordTokenizer;
 
-/// Tokens of one text, produced up front.
-pub struct WordTokenStream {
-    tokens: Vec<Token>,
-    next: usize,
+/// The words of one text, found as they are asked for: one token, rewritten for each word.
+pub struct WordTokenStream<'a> {
+    words: Words<'a>,
+    token: Token,
 }
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = WordTokenStream;
+    type TokenStream<'a> = WordTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         WordTokenStream {
-            tokens: split(text),
-            next: 0,
+            words: Words::new(text),
+            token: Token {
+                position: usize::MAX,
+                ..Token::default()
+            },
         }
     }
 }
 
-impl WordTokenStream {
-    /// A stream over tokens made elsewhere (the snippet matcher rewrites their text).
-    pub fn new(tokens: Vec<Token>) -> WordTokenStream {
-        WordTokenStream { tokens, next: 0 }
-    }
-}
-
-impl TokenStream for WordTokenStream {
+impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
+        let token = &mut self.token;
+        match self.words.next_into(&mut token.text) {
+            Some((from, to)) => {
+                token.offset_from = from;
+                token.offset_to = to;
+                token.position = token.position.wrapping_add(1);
+                true
+            }
+            None => false,
+        }
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }
 
@@ -75,35 +79,60 @@ fn alphanumeric_at(text: &str, at: usize) -> bool {
     char_at(text, at).is_some_and(char::is_alphanumeric)
 }
 
-/// Split `text` into tokens with byte offsets and consecutive positions.
+/// Split `text` into tokens with byte offsets and consecutive positions (the tokens the
+/// analyzers' stream gives, collected).
 pub fn split(text: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
-    for_each_word(text, |from, to, word| {
-        tokens.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position: tokens.len(),
-            text: word.to_string(),
-            position_length: 1,
-        });
-    });
+    let mut tokenizer = WordTokenizer;
+    let mut stream = tokenizer.token_stream(text);
+    while stream.advance() {
+        tokens.push(stream.token().clone());
+    }
     tokens
 }
 
 /// Every word of `text` in order, with its byte range: the words of `split`, each lent to
 /// `each` in one buffer reused for the next, so nothing is allocated a word.
-/// (This runs over every text indexed and highlighted: it walks the bytes in place, looking
-/// at most two characters back and two ahead.)
 pub fn for_each_word(text: &str, mut each: impl FnMut(usize, usize, &str)) {
+    let mut words = Words::new(text);
     let mut word = String::with_capacity(32);
-    // The character before `i`, and the one before that.
-    let mut before: [Option<char>; 2] = [None, None];
-    let mut i = 0;
-    while let Some(c) = char_at(text, i) {
-        if !c.is_alphanumeric() {
+    while let Some((from, to)) = words.next_into(&mut word) {
+        each(from, to, &word);
+    }
+}
+
+/// A cursor over the words of a text (the rules in the module docs). It walks the bytes in
+/// place, looking at most two characters back and two ahead: this runs over every text indexed
+/// and highlighted, so it allocates nothing.
+struct Words<'a> {
+    text: &'a str,
+    /// Where the walk has got to.
+    at: usize,
+    /// The character before `at`, and the one before that.
+    before: [Option<char>; 2],
+}
+
+impl<'a> Words<'a> {
+    fn new(text: &'a str) -> Words<'a> {
+        Words {
+            text,
+            at: 0,
+            before: [None, None],
+        }
+    }
+
+    /// The next word, written into `word`; its byte range in the text.
+    fn next_into(&mut self, word: &mut String) -> Option<(usize, usize)> {
+        let text = self.text;
+        let mut i = self.at;
+        let mut before = self.before;
+        loop {
+            let c = char_at(text, i)?;
+            if c.is_alphanumeric() {
+                break;
+            }
             before = [Some(c), before[0]];
             i += c.len_utf8();
-            continue;
         }
         word.clear();
         let mut from = i;
@@ -146,10 +175,10 @@ pub fn for_each_word(text: &str, mut each: impl FnMut(usize, usize, &str)) {
             word.push('#');
             j += 1;
         }
-        each(from, j, &word);
         let mut back = text[..j].chars().rev();
-        before = [back.next(), back.next()];
-        i = j;
+        self.before = [back.next(), back.next()];
+        self.at = j;
+        Some((from, j))
     }
 }
 
