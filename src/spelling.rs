@@ -9,6 +9,7 @@ use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use crate::error::{Error, Result};
+use crate::word_list;
 
 /// How many edits a typed word of `chars` characters may be from its correction when the
 /// correction is made without asking: none below 4, one up to 7, two from 8.
@@ -116,27 +117,42 @@ where
     A::State: Clone,
 {
     let len = word.chars().count();
+    // The edits from `word` to a term worth offering.
+    let edits = |term: &[u8]| {
+        let term = std::str::from_utf8(term).ok()?;
+        if term.chars().count().abs_diff(len) > max
+            || !term.chars().all(char::is_alphabetic)
+            || term == word
+        {
+            return None;
+        }
+        let edits = distance(word, term);
+        (edits <= max).then(|| (term.to_string(), edits))
+    };
+    let mut keep = |(term, edits): (String, usize), doc_freq: u32| {
+        found.entry(term).or_insert((edits, 0)).1 += u64::from(doc_freq);
+    };
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted
-            .terms()
+        let terms = inverted.terms();
+        if let Some(fst) = word_list::open(segment, field, terms) {
+            let mut near = Vec::new();
+            word_list::walk(&fst, &automaton, |term| near.extend(edits(term)));
+            for (term, edits) in near {
+                let info = terms
+                    .get(term.as_bytes())
+                    .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
+                keep((term, edits), info.map_or(0, |i| i.doc_freq));
+            }
+            continue;
+        }
+        let mut stream = terms
             .search(&automaton)
             .into_stream()
             .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
         while stream.advance() {
-            let Ok(term) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            if term.chars().count().abs_diff(len) > max
-                || !term.chars().all(char::is_alphabetic)
-                || term == word
-            {
-                continue;
-            }
-            let edits = distance(word, term);
-            if edits <= max {
-                let entry = found.entry(term.to_string()).or_insert((edits, 0));
-                entry.1 += u64::from(stream.value().doc_freq);
+            if let Some(near) = edits(stream.key()) {
+                keep(near, stream.value().doc_freq);
             }
         }
     }
@@ -203,14 +219,14 @@ fn one_edit_variants(word: &str) -> Vec<String> {
 
 /// The Levenshtein DFA builder for `max` (at most 2) edits, a swap of neighbours counting as
 /// one; made once a process (two edits take a few milliseconds).
-fn builder(max: usize) -> &'static LevenshteinAutomatonBuilder {
+pub(crate) fn builder(max: usize) -> &'static LevenshteinAutomatonBuilder {
     static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     BUILDERS[max].get_or_init(|| LevenshteinAutomatonBuilder::new(max as u8, true))
 }
 
 /// A Levenshtein DFA as an FST automaton: the state is a number, a step a table look-up.
-struct Within(DFA);
+pub(crate) struct Within(pub(crate) DFA);
 
 impl tantivy_fst::Automaton for Within {
     type State = u32;
