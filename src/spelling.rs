@@ -171,7 +171,11 @@ fn one_edit_neighbours(
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
         let terms = inverted.terms();
-        for variant in &variants {
+        let held = match word_list::open(segment, field, terms) {
+            Some(fst) => word_list::holding(&fst, &variants),
+            None => variants.iter().collect(),
+        };
+        for variant in held {
             let info = terms
                 .get(variant.as_bytes())
                 .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
