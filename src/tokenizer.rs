@@ -141,7 +141,13 @@ impl<'a> Words<'a> {
             from = i - 1;
             word.push('.');
         }
-        let mut j = i;
+        // Most words are a run of ASCII letters and digits: copied at once.
+        let run = text.as_bytes()[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        word.push_str(&text[i..i + run]);
+        let mut j = i + run;
         while let Some(ch) = char_at(text, j) {
             if ch.is_alphanumeric() {
                 word.push(ch);
