@@ -287,10 +287,11 @@ fn snippets(c: &mut Criterion, index: &EpisodeIndex) {
             .map(|h| h.episode)
             .collect();
         g.throughput(Throughput::Elements(episodes.len().max(1) as u64));
+        let options = SearchOptions::new(q);
         g.bench_function(BenchmarkId::new("episearch", q.replace(' ', "_")), |b| {
             b.iter(|| {
                 index
-                    .highlight(&SearchOptions::new(q), &episodes)
+                    .highlight(&options, &episodes)
                     .expect("highlight")
                     .len()
             })
