@@ -855,8 +855,8 @@ impl Highlighter {
 
     fn highlight(&self, e: &Episode) -> (Highlighted, Highlighted) {
         let title_text = e.title.clone().unwrap_or_default();
-        let title = match self.title.best_fragment(&title_text, LONGEST_TITLE) {
-            Some((_, ranges)) => Highlighted {
+        let title = match self.title.best_matches(&title_text, LONGEST_TITLE) {
+            Some(ranges) => Highlighted {
                 highlights: snippet::merge_ranges(&title_text, &ranges),
                 text: title_text,
             },
@@ -868,10 +868,10 @@ impl Highlighter {
         let texts = [&e.summary, &e.overview, &e.description];
         let mut best: Option<(usize, usize, Highlighted)> = None;
         for (matcher, text) in self.bodies.iter().zip(texts) {
-            let Some(text) = text.as_deref().filter(|t| matcher.may_match(t)) else {
+            let Some(text) = text.as_deref() else {
                 continue;
             };
-            let Some((_, ranges)) = matcher.best_fragment(text, self.snippet_chars.max(20)) else {
+            let Some(ranges) = matcher.best_matches(text, self.snippet_chars.max(20)) else {
                 continue;
             };
             let mut distinct: Vec<String> = ranges

@@ -3,12 +3,13 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::schema;
-use crate::tokenizer;
+use crate::tokenizer::{self, WordHasher};
 
 /// A piece of text with the byte ranges (into `text`) that matched the query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -122,70 +123,103 @@ pub fn opening(text: &str, max_chars: usize) -> Highlighted {
 pub struct WordMatcher {
     /// The terms, with the weight a fragment scores for each word matching one.
     terms: BTreeMap<String, f32>,
-    prefixes: Vec<String>,
+    /// Each term's stem prefix and the term's length: a word matches only if it starts with
+    /// the prefix and is at least as long (an English stem is never longer than its word).
+    prefixes: Vec<(String, usize)>,
+    /// `starts[b]`: some prefix starts with the ASCII byte `b` (lower case). A word starting
+    /// with another ASCII letter cannot match: folding leaves ASCII letters as they are.
+    starts: [bool; 128],
     stemmer: frostem::Stemmer,
     /// Words stemmed so far (lower-cased, folded) and the weight each gave: a page's hits
     /// repeat most of their words, and a short prefix (`ho` for `hole`) lets many through.
-    seen: RefCell<HashMap<String, Option<f32>>>,
+    seen: RefCell<HashMap<String, Option<f32>, BuildHasherDefault<WordHasher>>>,
+    /// The word being weighed, lower-cased and folded (a buffer reused from word to word).
+    folded: RefCell<String>,
     /// Lower-cases and folds a non-ASCII word (made once, not once a word).
     folder: RefCell<TextAnalyzer>,
+    /// Searches for each ASCII prefix (a word of an ASCII text can match no other).
+    finders: Vec<memchr::memmem::Finder<'static>>,
+    /// The lower-cased text being searched (a buffer reused from text to text).
+    lower: RefCell<Vec<u8>>,
 }
 
 impl WordMatcher {
     /// For these query terms (as the index holds them: stems) and their weights.
     pub fn new(terms: BTreeMap<String, f32>) -> WordMatcher {
-        let prefixes = terms.keys().map(|t| stem_prefix(t)).collect();
+        let prefixes: Vec<(String, usize)> =
+            terms.keys().map(|t| (stem_prefix(t), t.len())).collect();
+        let mut starts = [false; 128];
+        for (p, _) in &prefixes {
+            if let Some(&b) = p.as_bytes().first().filter(|b| b.is_ascii()) {
+                starts[usize::from(b.to_ascii_lowercase())] = true;
+            } else {
+                // A prefix starting with another character: let every word through.
+                starts = [true; 128];
+                break;
+            }
+        }
         WordMatcher {
+            finders: {
+                let mut ascii: Vec<&str> = prefixes
+                    .iter()
+                    .map(|(p, _)| p.as_str())
+                    .filter(|p| p.is_ascii())
+                    .collect();
+                ascii.sort_unstable();
+                ascii.dedup();
+                ascii
+                    .into_iter()
+                    .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
+                    .collect()
+            },
             terms,
             prefixes,
+            starts,
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
-            seen: RefCell::new(HashMap::new()),
+            seen: RefCell::new(HashMap::default()),
+            folded: RefCell::new(String::new()),
             folder: RefCell::new(schema::word_folder()),
+            lower: RefCell::new(Vec::new()),
         }
-    }
-
-    /// False when no word of `text` can match: an ASCII text holding none of the words' stem
-    /// prefixes anywhere (found without splitting it into words, which costs far more). A text
-    /// with other characters is always worth splitting: accent folding could make a match.
-    pub fn may_match(&self, text: &str) -> bool {
-        if self.terms.is_empty() {
-            return false;
-        }
-        if !text.is_ascii() {
-            return true;
-        }
-        let lower = text.to_ascii_lowercase();
-        self.prefixes.iter().any(|p| lower.contains(p.as_str()))
     }
 
     /// The weight of the term `word` (as the word splitter gives it) matches, if any.
     pub fn weight(&self, word: &str) -> Option<f32> {
-        let could = |w: &str| self.prefixes.iter().any(|p| w.starts_with(p.as_str()));
-        let folded = if word.is_ascii() {
-            let has_prefix = self.prefixes.iter().any(|p| {
-                word.len() >= p.len()
+        let first = *word.as_bytes().first()?;
+        if first.is_ascii() && !self.starts[usize::from(first.to_ascii_lowercase())] {
+            return None;
+        }
+        let mut folded = self.folded.borrow_mut();
+        folded.clear();
+        if word.is_ascii() {
+            let could = self.prefixes.iter().any(|(p, term_len)| {
+                word.len() >= *term_len
                     && word.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
             });
-            if !has_prefix {
+            if !could {
                 return None;
             }
-            word.to_ascii_lowercase()
+            folded.push_str(word);
+            folded.make_ascii_lowercase();
         } else {
             let mut folder = self.folder.borrow_mut();
             let mut stream = folder.token_stream(word);
-            let folded = stream
-                .next()
-                .map_or_else(String::new, |token| token.text.clone());
-            if !could(&folded) {
+            if let Some(token) = stream.next() {
+                folded.push_str(&token.text);
+            }
+            if !self
+                .prefixes
+                .iter()
+                .any(|(p, _)| folded.starts_with(p.as_str()))
+            {
                 return None;
             }
-            folded
-        };
-        if let Some(&known) = self.seen.borrow().get(&folded) {
+        }
+        if let Some(&known) = self.seen.borrow().get(folded.as_str()) {
             return known;
         }
         let weight = self.terms.get(self.stemmer.stem(&folded).as_ref()).copied();
-        self.seen.borrow_mut().insert(folded, weight);
+        self.seen.borrow_mut().insert(folded.clone(), weight);
         weight
     }
 
@@ -194,24 +228,158 @@ impl WordMatcher {
     /// cuts them: a new one starts at the word that would take the current one past
     /// `max_bytes`; a fragment scores the weights of its matching words, and the first of the
     /// best is taken.
-    pub fn best_fragment(
+    pub fn best_fragment(&self, text: &str, max_bytes: usize) -> Option<Fragment> {
+        if text.is_ascii() {
+            if let Some(found) = self.best_ascii_fragment(text, max_bytes, true) {
+                return found;
+            }
+        }
+        self.best_fragment_word_by_word(text, max_bytes)
+    }
+
+    /// The ranges of the matching words of `best_fragment`, without working out where the
+    /// fragment stops (which highlighting does not need).
+    pub fn best_matches(&self, text: &str, max_bytes: usize) -> Option<Vec<Range<usize>>> {
+        if text.is_ascii() {
+            if let Some(found) = self.best_ascii_fragment(text, max_bytes, false) {
+                return found.map(|(_, matches)| matches);
+            }
+        }
+        self.best_fragment_word_by_word(text, max_bytes)
+            .map(|(_, matches)| matches)
+    }
+
+    /// `best_fragment` over an ASCII text without testing every word. The words that could
+    /// match are found by searching the lower-cased text for the terms' prefixes (and for
+    /// apostrophes, which join words in ways a search for the prefix misses: `rock'n'roll`),
+    /// and only the fragments' first words are worked out: each from the last separator before
+    /// the point where the fragment before runs out of room. `None` when a fragment border
+    /// sits in a run of over `RESYNC` bytes without a separator (then every word is walked).
+    /// Without `with_stop`, the fragment's range is empty (`start..start`).
+    fn best_ascii_fragment(
         &self,
         text: &str,
         max_bytes: usize,
-    ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
-        struct Fragment {
+        with_stop: bool,
+    ) -> Option<Option<Fragment>> {
+        let b = text.as_bytes();
+        let mut joined = String::new();
+        // The words that match, in order: (from, to, weight).
+        let mut matches: Vec<(usize, usize, f32)> = Vec::new();
+        {
+            let mut lower = self.lower.borrow_mut();
+            lower.clear();
+            lower.extend(b.iter().map(u8::to_ascii_lowercase));
+            let mut candidates: Vec<usize> = memchr::memchr_iter(b'\'', b).collect();
+            for finder in &self.finders {
+                let mut at = 0;
+                while let Some(found) = finder.find(&lower[at..]) {
+                    let p = at + found;
+                    // A word starts after something that is not a letter or digit (a word
+                    // joined by an apostrophe was found by its apostrophe).
+                    if p == 0 || !b[p - 1].is_ascii_alphanumeric() {
+                        candidates.push(p);
+                    }
+                    at = p + 1;
+                }
+            }
+            if candidates.is_empty() {
+                return Some(None);
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let mut last_from = None;
+            for at in candidates {
+                let Some(word) = word_covering(text, at, &mut joined)? else {
+                    continue;
+                };
+                if last_from == Some(word.from) {
+                    continue;
+                }
+                last_from = Some(word.from);
+                let w = word.text(text, &joined);
+                if w.len() >= schema::LONGEST_WORD {
+                    continue;
+                }
+                if let Some(weight) = self.weight(w) {
+                    matches.push((word.from, word.to, weight));
+                }
+            }
+        }
+        let Some(&(last_match, _, _)) = matches.last() else {
+            return Some(None);
+        };
+        // Walk the fragments from the start, scoring each with the matches inside it.
+        let mut best: Option<(f32, usize, Option<usize>, Range<usize>)> = None;
+        let mut start = 0;
+        let mut first = true;
+        let mut m = 0;
+        loop {
+            let after = (!first).then_some(start);
+            let next = first_word_ending_after(text, start + max_bytes, after, &mut joined)?;
+            let end = next.map_or(usize::MAX, |w| w.from);
+            let from_m = m;
+            let mut score = 0.0f32;
+            while m < matches.len() && matches[m].0 < end {
+                score += matches[m].2;
+                m += 1;
+            }
+            if score > 0.0 && best.as_ref().is_none_or(|(s, ..)| score > *s) {
+                best = Some((score, start, next.map(|w| w.from), from_m..m));
+            }
+            match next {
+                Some(word) if word.from <= last_match => {
+                    start = word.from;
+                    first = false;
+                }
+                _ => break,
+            }
+        }
+        let Some((_, start, end, inside)) = best else {
+            return Some(None);
+        };
+        let ranges = matches[inside]
+            .iter()
+            .map(|&(from, to, _)| from..to)
+            .collect();
+        if !with_stop {
+            return Some(Some((start..start, ranges)));
+        }
+        // Where the best fragment stops: the end of its last word.
+        let mut stop = start;
+        let mut i = resync(b, start)?;
+        while i < b.len() {
+            if !b[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let word = tokenizer::ascii_word_at(text, i, &mut joined);
+            i = word.to;
+            if end.is_some_and(|end| word.from >= end) {
+                break;
+            }
+            if word.from >= start && word.text(text, &joined).len() < schema::LONGEST_WORD {
+                stop = word.to;
+            }
+        }
+        Some(Some((start..stop, ranges)))
+    }
+
+    /// `best_fragment`, testing every word of the text in turn.
+    fn best_fragment_word_by_word(&self, text: &str, max_bytes: usize) -> Option<Fragment> {
+        struct Candidate {
             start: usize,
             stop: usize,
             score: f32,
             matches: Vec<Range<usize>>,
         }
-        let mut best: Option<Fragment> = None;
-        let mut keep = |fragment: Fragment| {
+        let mut best: Option<Candidate> = None;
+        let mut keep = |fragment: Candidate| {
             if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
                 best = Some(fragment);
             }
         };
-        let mut current = Fragment {
+        let mut current = Candidate {
             start: 0,
             stop: 0,
             score: 0.0,
@@ -223,7 +391,7 @@ impl WordMatcher {
                 return;
             }
             if to - current.start > max_bytes {
-                let next = Fragment {
+                let next = Candidate {
                     start: from,
                     stop: from,
                     score: 0.0,
@@ -240,6 +408,89 @@ impl WordMatcher {
         keep(current);
         best.map(|b| (b.start..b.stop, b.matches))
     }
+}
+
+/// A fragment's range and the ranges of its matching words.
+type Fragment = (Range<usize>, Vec<Range<usize>>);
+
+/// The longest run without a separator that the ASCII fragment search steps back over.
+const RESYNC: usize = 256;
+
+/// The start of the run of word characters that byte `at` of an ASCII text is in (or `at`
+/// itself): no word spans a byte outside such a run, so words found from there are the text's
+/// own. `None` past `RESYNC` bytes.
+fn resync(b: &[u8], at: usize) -> Option<usize> {
+    let at = at.min(b.len());
+    let mut k = at;
+    while k > 0
+        && matches!(b[k - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'\'' | b'.' | b'+' | b'#')
+    {
+        k -= 1;
+        if at - k > RESYNC {
+            return None;
+        }
+    }
+    Some(k)
+}
+
+/// The word of ASCII `text` that byte `at` is in, if any; `None` outside: see `resync`.
+fn word_covering(
+    text: &str,
+    at: usize,
+    joined: &mut String,
+) -> Option<Option<tokenizer::AsciiWord>> {
+    let b = text.as_bytes();
+    let mut i = resync(b, at)?;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            // A word's letters start at most one byte after `at` (the dot of `.net`).
+            if i > at {
+                break;
+            }
+            i += 1;
+            continue;
+        }
+        let word = tokenizer::ascii_word_at(text, i, joined);
+        if word.from > at {
+            break;
+        }
+        if at < word.to {
+            return Some(Some(word));
+        }
+        i = word.to;
+    }
+    Some(None)
+}
+
+/// The first word of ASCII `text` shorter than `LONGEST_WORD` that ends after byte `limit`
+/// and starts after `after`: the word that starts the next fragment. `None` inside: no such
+/// word; `None` outside: see `resync`.
+fn first_word_ending_after(
+    text: &str,
+    limit: usize,
+    after: Option<usize>,
+    joined: &mut String,
+) -> Option<Option<tokenizer::AsciiWord>> {
+    let b = text.as_bytes();
+    if limit >= b.len() {
+        return Some(None);
+    }
+    let mut i = resync(b, limit)?;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let word = tokenizer::ascii_word_at(text, i, joined);
+        i = word.to;
+        if word.to > limit
+            && after.is_none_or(|after| word.from > after)
+            && word.text(text, joined).len() < schema::LONGEST_WORD
+        {
+            return Some(Some(word));
+        }
+    }
+    Some(None)
 }
 
 /// What a word must start with to stem to `term`. An English (Porter 2) stem keeps its word
@@ -286,17 +537,6 @@ mod tests {
     }
 
     #[test]
-    fn a_text_without_the_prefixes_cannot_match() {
-        let t = matcher(&["die", "cafe", ".net"]);
-        assert!(t.may_match("Everyone DIES in the end"));
-        assert!(t.may_match("built on .NET"));
-        assert!(!t.may_match("Nothing here: living, coffee, a net"));
-        // Not ASCII: `Café` folds to `cafe`, so it is split and looked at.
-        assert!(t.may_match("Un Café"));
-        assert!(!matcher(&[]).may_match("anything"));
-    }
-
-    #[test]
     fn words_match_through_the_indexs_analysis() {
         let text = "Dying skies, running Cafés and generously organized meetings";
         let organized = schema::analyze("organized").remove(0);
@@ -311,11 +551,7 @@ mod tests {
 
     /// tantivy's `SnippetGenerator` over the full English analysis: the fragments
     /// `best_fragment` must pick.
-    fn tantivys(
-        text: &str,
-        terms: &BTreeMap<String, f32>,
-        max: usize,
-    ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+    fn tantivys(text: &str, terms: &BTreeMap<String, f32>, max: usize) -> Option<Fragment> {
         let generator = tantivy::snippet::SnippetGenerator::new(
             terms.clone(),
             schema::english_analyzer(),
@@ -335,6 +571,72 @@ mod tests {
                     .collect(),
             )
         })
+    }
+
+    #[test]
+    fn a_search_for_prefixes_finds_words_joined_by_apostrophes() {
+        let terms: BTreeMap<String, f32> = ["abcdef", "rocknroll"]
+            .iter()
+            .map(|t| (schema::analyze(t).remove(0), 1.0))
+            .collect();
+        let matcher = WordMatcher::new(terms);
+        let text = "xx ab'cdef yy and then some words, then rock'n'roll's own zz";
+        let searched = matcher
+            .best_ascii_fragment(text, 20, true)
+            .expect("no long run");
+        assert_eq!(searched, matcher.best_fragment_word_by_word(text, 20));
+        let (range, matches) = searched.clone().expect("a match");
+        assert_eq!(range, 0..17);
+        let matched: Vec<&str> = matches.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(matched, ["ab'cdef"]);
+        let searched = matcher
+            .best_ascii_fragment(text, 80, true)
+            .expect("no long run");
+        assert_eq!(searched, matcher.best_fragment_word_by_word(text, 80));
+        let (_, ranges) = searched.expect("both match");
+        let matched: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(matched, ["ab'cdef", "rock'n'roll's"]);
+        // Past a run of over `RESYNC` bytes without a separator, the search gives up.
+        let long = format!("{} ab'cdef", "a.".repeat(200));
+        assert_eq!(matcher.best_ascii_fragment(&long, 20, true), None);
+        assert!(matcher.best_fragment(&long, 20).is_some());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn searching_for_prefixes_picks_what_walking_every_word_picks(
+            words in proptest::collection::vec(
+                "(Running|run's|runs|rock'n'roll|don't|the|cafe|dying|DIE|die's|x|meeting|c\\+\\+|C#|\\.NET|a\\.net|node\\.js|qatar's|run's\\+\\+|[a-z]{1,9}|[a-z]{60,70}|'s|\\+\\+|#|'|\\.|[a-z]{20}'[a-z]{20}'[a-z]{30}|ab'cdef|AB'CDEF's|[0-9]{1,4})",
+                0..60,
+            ),
+            seps in proptest::collection::vec("(| |  |, |\\. |\\n| - |'|\\.|\\+|#|[ ]{30,300})", 60),
+            max in 1usize..120,
+            weights in proptest::collection::vec(0.01f32..1.0, 8),
+        ) {
+            let text: String = words
+                .iter()
+                .zip(&seps)
+                .map(|(w, s)| format!("{w}{s}"))
+                .collect();
+            // The terms as the index holds them; `rock'n'roll` and `ab'cdef` match only through
+            // an apostrophe a search for their prefixes cannot see past.
+            let terms: BTreeMap<String, f32> =
+                ["running", "cafe", "dying", ".net", "c++", "rocknroll", "don't", "abcdef"]
+                    .iter()
+                    .zip(&weights)
+                    .map(|(t, w)| (schema::analyze(t).remove(0), *w))
+                    .collect();
+            let matcher = WordMatcher::new(terms);
+            let walked = matcher.best_fragment_word_by_word(&text, max);
+            if let Some(searched) = matcher.best_ascii_fragment(&text, max, true) {
+                proptest::prop_assert_eq!(&searched, &walked);
+            }
+            proptest::prop_assert_eq!(
+                matcher.best_matches(&text, max),
+                walked.map(|(_, matches)| matches)
+            );
+        }
     }
 
     proptest::proptest! {
