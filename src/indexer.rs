@@ -72,6 +72,7 @@ impl EpisodeIndex {
         let dir = MmapDirectory::open(path).map_err(|e| open_error(path, e))?;
         let settings = tantivy::IndexSettings {
             docstore_blocksize: STORE_BLOCK_BYTES,
+            docstore_compression: tantivy::store::Compressor::None,
             ..Default::default()
         };
         let index = Index::create(dir, schema::build(), settings).map_err(|e| damaged(path, &e))?;
@@ -385,9 +386,11 @@ fn damaged(path: &Path, e: &TantivyError) -> Error {
     }
 }
 
-/// Episodes are stored compressed in blocks of this many bytes; showing a hit decompresses
-/// its block. A quarter of tantivy's default: the TREC queries' median search with snippets
-/// took 30 µs less on the 85k corpus for 7% more on disk (BENCHMARKS.md).
+/// Episodes are stored in blocks of this many bytes, uncompressed: showing a hit reads its
+/// block. Compressed (lz4), each hit shown decompressed a block, and the TREC queries' median
+/// search with snippets took 9% longer on the 85k corpus, for an index 23% smaller (131
+/// instead of 169 MB; SQLite FTS5's is 220 MB). A quarter of tantivy's default block size,
+/// which took 30 µs more when compressed (BENCHMARKS.md).
 const STORE_BLOCK_BYTES: usize = 4096;
 
 /// The largest index merged into one segment after an import (see `EpisodeWriter::finish`).
