@@ -167,21 +167,22 @@ fn one_edit_neighbours(
     word: &str,
     found: &mut HashMap<String, (usize, u64)>,
 ) -> Result<()> {
-    let variants = one_edit_variants(word);
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
         let terms = inverted.terms();
-        let held = match word_list::open(segment, field, terms) {
-            Some(fst) => word_list::holding(&fst, &variants),
-            None => variants.iter().collect(),
+        let held: Vec<String> = match word_list::open(segment, field, terms) {
+            Some(fst) => word_list::one_edit(&fst, word.as_bytes())
+                .into_iter()
+                .filter_map(|v| String::from_utf8(v).ok())
+                .collect(),
+            None => one_edit_variants(word),
         };
         for variant in held {
             let info = terms
                 .get(variant.as_bytes())
                 .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
             if let Some(info) = info {
-                let entry = found.entry(variant.clone()).or_insert((1, 0));
-                entry.1 += u64::from(info.doc_freq);
+                found.entry(variant).or_insert((1, 0)).1 += u64::from(info.doc_freq);
             }
         }
     }
@@ -191,7 +192,7 @@ fn one_edit_neighbours(
 /// Every string of letters a to z one edit from `word` (a lower-case ASCII word): each letter
 /// deleted, each pair of unequal neighbours swapped, each letter replaced and each letter
 /// inserted; sorted, without repeats, never `word` itself.
-fn one_edit_variants(word: &str) -> Vec<String> {
+pub(crate) fn one_edit_variants(word: &str) -> Vec<String> {
     let b = word.as_bytes();
     let mut out: Vec<Vec<u8>> = Vec::with_capacity(54 * b.len() + 26);
     for i in 0..b.len() {
