@@ -229,48 +229,55 @@ impl WordMatcher {
     /// `max_bytes`; a fragment scores the weights of its matching words, and the first of the
     /// best is taken.
     pub fn best_fragment(&self, text: &str, max_bytes: usize) -> Option<Fragment> {
-        if text.is_ascii() {
-            if let Some(found) = self.best_ascii_fragment(text, max_bytes, true) {
-                return found;
-            }
+        match self.best_fragment_by_search(text, max_bytes, true) {
+            Some(found) => found,
+            None => self.best_fragment_word_by_word(text, max_bytes),
         }
-        self.best_fragment_word_by_word(text, max_bytes)
     }
 
     /// The ranges of the matching words of `best_fragment`, without working out where the
     /// fragment stops (which highlighting does not need).
     pub fn best_matches(&self, text: &str, max_bytes: usize) -> Option<Vec<Range<usize>>> {
-        if text.is_ascii() {
-            if let Some(found) = self.best_ascii_fragment(text, max_bytes, false) {
-                return found.map(|(_, matches)| matches);
-            }
+        match self.best_fragment_by_search(text, max_bytes, false) {
+            Some(found) => found.map(|(_, matches)| matches),
+            None => self
+                .best_fragment_word_by_word(text, max_bytes)
+                .map(|(_, matches)| matches),
         }
-        self.best_fragment_word_by_word(text, max_bytes)
-            .map(|(_, matches)| matches)
     }
 
-    /// `best_fragment` over an ASCII text without testing every word. The words that could
-    /// match are found by searching the lower-cased text for the terms' prefixes (and for
-    /// apostrophes, which join words in ways a search for the prefix misses: `rock'n'roll`),
-    /// and only the fragments' first words are worked out: each from the last separator before
-    /// the point where the fragment before runs out of room. `None` when a fragment border
-    /// sits in a run of over `RESYNC` bytes without a separator (then every word is walked).
+    /// `best_fragment` without testing every word. The words that could match are found by
+    /// searching the text (its ASCII letters lower-cased) for the terms' prefixes, and for what
+    /// a search for them misses: apostrophes, which join words (`rock'n'roll`), and characters
+    /// outside ASCII, which folding could turn into a match (`Café`). Only the fragments'
+    /// first words are worked out: each from the last separator before the point where the
+    /// fragment before runs out of room. `None` (walk every word instead) when a fragment
+    /// border sits in a run of over `RESYNC` bytes without a separator, or when more than one
+    /// character in `DENSE` is outside ASCII (Greek, Cyrillic: every word is worth testing).
     /// Without `with_stop`, the fragment's range is empty (`start..start`).
-    fn best_ascii_fragment(
+    fn best_fragment_by_search(
         &self,
         text: &str,
         max_bytes: usize,
         with_stop: bool,
     ) -> Option<Option<Fragment>> {
         let b = text.as_bytes();
-        let mut joined = String::new();
+        let mut word = String::new();
         // The words that match, in order: (from, to, weight).
         let mut matches: Vec<(usize, usize, f32)> = Vec::new();
         {
+            let mut candidates: Vec<usize> = memchr::memchr_iter(b'\'', b).collect();
+            if !text.is_ascii() {
+                let before = candidates.len();
+                // Where each character outside ASCII starts.
+                candidates.extend((0..b.len()).filter(|&i| b[i] >= 0xC0));
+                if (candidates.len() - before) * DENSE > b.len() {
+                    return None;
+                }
+            }
             let mut lower = self.lower.borrow_mut();
             lower.clear();
             lower.extend(b.iter().map(u8::to_ascii_lowercase));
-            let mut candidates: Vec<usize> = memchr::memchr_iter(b'\'', b).collect();
             for finder in &self.finders {
                 let mut at = 0;
                 while let Some(found) = finder.find(&lower[at..]) {
@@ -288,21 +295,21 @@ impl WordMatcher {
             }
             candidates.sort_unstable();
             candidates.dedup();
-            let mut last_from = None;
+            // Candidates inside a word already weighed are passed over.
+            let mut weighed_to = 0;
             for at in candidates {
-                let Some(word) = word_covering(text, at, &mut joined)? else {
+                if at < weighed_to {
+                    continue;
+                }
+                let Some((from, to)) = word_covering(text, at, &mut word)? else {
                     continue;
                 };
-                if last_from == Some(word.from) {
+                weighed_to = to;
+                if word.len() >= schema::LONGEST_WORD {
                     continue;
                 }
-                last_from = Some(word.from);
-                let w = word.text(text, &joined);
-                if w.len() >= schema::LONGEST_WORD {
-                    continue;
-                }
-                if let Some(weight) = self.weight(w) {
-                    matches.push((word.from, word.to, weight));
+                if let Some(weight) = self.weight(&word) {
+                    matches.push((from, to, weight));
                 }
             }
         }
@@ -316,8 +323,8 @@ impl WordMatcher {
         let mut m = 0;
         loop {
             let after = (!first).then_some(start);
-            let next = first_word_ending_after(text, start + max_bytes, after, &mut joined)?;
-            let end = next.map_or(usize::MAX, |w| w.from);
+            let next = first_word_ending_after(text, start + max_bytes, after, &mut word)?;
+            let end = next.unwrap_or(usize::MAX);
             let from_m = m;
             let mut score = 0.0f32;
             while m < matches.len() && matches[m].0 < end {
@@ -325,11 +332,11 @@ impl WordMatcher {
                 m += 1;
             }
             if score > 0.0 && best.as_ref().is_none_or(|(s, ..)| score > *s) {
-                best = Some((score, start, next.map(|w| w.from), from_m..m));
+                best = Some((score, start, next, from_m..m));
             }
             match next {
-                Some(word) if word.from <= last_match => {
-                    start = word.from;
+                Some(from) if from <= last_match => {
+                    start = from;
                     first = false;
                 }
                 _ => break,
@@ -347,19 +354,13 @@ impl WordMatcher {
         }
         // Where the best fragment stops: the end of its last word.
         let mut stop = start;
-        let mut i = resync(b, start)?;
-        while i < b.len() {
-            if !b[i].is_ascii_alphanumeric() {
-                i += 1;
-                continue;
-            }
-            let word = tokenizer::ascii_word_at(text, i, &mut joined);
-            i = word.to;
-            if end.is_some_and(|end| word.from >= end) {
+        let mut words = tokenizer::Words::starting_at(text, resync(b, start)?);
+        while let Some((from, to)) = words.next_into(&mut word) {
+            if end.is_some_and(|end| from >= end) {
                 break;
             }
-            if word.from >= start && word.text(text, &joined).len() < schema::LONGEST_WORD {
-                stop = word.to;
+            if from >= start && word.len() < schema::LONGEST_WORD {
+                stop = to;
             }
         }
         Some(Some((start..stop, ranges)))
@@ -413,17 +414,22 @@ impl WordMatcher {
 /// A fragment's range and the ranges of its matching words.
 type Fragment = (Range<usize>, Vec<Range<usize>>);
 
-/// The longest run without a separator that the ASCII fragment search steps back over.
+/// The longest run without a separator that the fragment search steps back over.
 const RESYNC: usize = 256;
 
-/// The start of the run of word characters that byte `at` of an ASCII text is in (or `at`
-/// itself): no word spans a byte outside such a run, so words found from there are the text's
-/// own. `None` past `RESYNC` bytes.
+/// The fragment search gives way to walking every word when more than one character in this
+/// many bytes is outside ASCII.
+const DENSE: usize = 16;
+
+/// The start of the run of possible word characters that byte `at` is in (or `at` itself):
+/// the run ends after an ASCII byte that no word holds, so no word spans it and words found
+/// from there are the text's own. `None` past `RESYNC` bytes.
 fn resync(b: &[u8], at: usize) -> Option<usize> {
     let at = at.min(b.len());
     let mut k = at;
     while k > 0
-        && matches!(b[k - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'\'' | b'.' | b'+' | b'#')
+        && (b[k - 1] >= 0x80
+            || matches!(b[k - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'\'' | b'.' | b'+' | b'#'))
     {
         k -= 1;
         if at - k > RESYNC {
@@ -433,61 +439,38 @@ fn resync(b: &[u8], at: usize) -> Option<usize> {
     Some(k)
 }
 
-/// The word of ASCII `text` that byte `at` is in, if any; `None` outside: see `resync`.
-fn word_covering(
-    text: &str,
-    at: usize,
-    joined: &mut String,
-) -> Option<Option<tokenizer::AsciiWord>> {
-    let b = text.as_bytes();
-    let mut i = resync(b, at)?;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            // A word's letters start at most one byte after `at` (the dot of `.net`).
-            if i > at {
-                break;
-            }
-            i += 1;
-            continue;
-        }
-        let word = tokenizer::ascii_word_at(text, i, joined);
-        if word.from > at {
+/// The byte range of the word of `text` that byte `at` is in, if any, the word written into
+/// `word`; `None` outside: see `resync`.
+fn word_covering(text: &str, at: usize, word: &mut String) -> Option<Option<(usize, usize)>> {
+    let mut words = tokenizer::Words::starting_at(text, resync(text.as_bytes(), at)?);
+    while let Some((from, to)) = words.next_into(word) {
+        if from > at {
             break;
         }
-        if at < word.to {
-            return Some(Some(word));
+        if at < to {
+            return Some(Some((from, to)));
         }
-        i = word.to;
     }
     Some(None)
 }
 
-/// The first word of ASCII `text` shorter than `LONGEST_WORD` that ends after byte `limit`
-/// and starts after `after`: the word that starts the next fragment. `None` inside: no such
-/// word; `None` outside: see `resync`.
+/// Where the first word of `text` shorter than `LONGEST_WORD` that ends after byte `limit`
+/// and starts after `after` starts: the next fragment's start. `None` inside: no such word;
+/// `None` outside: see `resync`.
 fn first_word_ending_after(
     text: &str,
     limit: usize,
     after: Option<usize>,
-    joined: &mut String,
-) -> Option<Option<tokenizer::AsciiWord>> {
-    let b = text.as_bytes();
-    if limit >= b.len() {
+    word: &mut String,
+) -> Option<Option<usize>> {
+    if limit >= text.len() {
         return Some(None);
     }
-    let mut i = resync(b, limit)?;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let word = tokenizer::ascii_word_at(text, i, joined);
-        i = word.to;
-        if word.to > limit
-            && after.is_none_or(|after| word.from > after)
-            && word.text(text, joined).len() < schema::LONGEST_WORD
+    let mut words = tokenizer::Words::starting_at(text, resync(text.as_bytes(), limit)?);
+    while let Some((from, to)) = words.next_into(word) {
+        if to > limit && after.is_none_or(|after| from > after) && word.len() < schema::LONGEST_WORD
         {
-            return Some(Some(word));
+            return Some(Some(from));
         }
     }
     Some(None)
@@ -582,7 +565,7 @@ mod tests {
         let matcher = WordMatcher::new(terms);
         let text = "xx ab'cdef yy and then some words, then rock'n'roll's own zz";
         let searched = matcher
-            .best_ascii_fragment(text, 20, true)
+            .best_fragment_by_search(text, 20, true)
             .expect("no long run");
         assert_eq!(searched, matcher.best_fragment_word_by_word(text, 20));
         let (range, matches) = searched.clone().expect("a match");
@@ -590,15 +573,23 @@ mod tests {
         let matched: Vec<&str> = matches.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(matched, ["ab'cdef"]);
         let searched = matcher
-            .best_ascii_fragment(text, 80, true)
+            .best_fragment_by_search(text, 80, true)
             .expect("no long run");
         assert_eq!(searched, matcher.best_fragment_word_by_word(text, 80));
         let (_, ranges) = searched.expect("both match");
         let matched: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(matched, ["ab'cdef", "rock'n'roll's"]);
+        // Folding makes a match where a search for the prefix sees none: `é` is not `e`.
+        let terms: BTreeMap<String, f32> = [("resum".to_string(), 1.0)].into();
+        let folding = WordMatcher::new(terms);
+        let text = "her résumé, two pages long, lists every job she has held since leaving school";
+        let searched = folding.best_fragment_by_search(text, 40, true);
+        assert_eq!(searched, Some(folding.best_fragment_word_by_word(text, 40)));
+        let (_, ranges) = searched.flatten().expect("a match");
+        assert_eq!(&text[ranges[0].clone()], "résumé");
         // Past a run of over `RESYNC` bytes without a separator, the search gives up.
         let long = format!("{} ab'cdef", "a.".repeat(200));
-        assert_eq!(matcher.best_ascii_fragment(&long, 20, true), None);
+        assert_eq!(matcher.best_fragment_by_search(&long, 20, true), None);
         assert!(matcher.best_fragment(&long, 20).is_some());
     }
 
@@ -607,29 +598,30 @@ mod tests {
         #[test]
         fn searching_for_prefixes_picks_what_walking_every_word_picks(
             words in proptest::collection::vec(
-                "(Running|run's|runs|rock'n'roll|don't|the|cafe|dying|DIE|die's|x|meeting|c\\+\\+|C#|\\.NET|a\\.net|node\\.js|qatar's|run's\\+\\+|[a-z]{1,9}|[a-z]{60,70}|'s|\\+\\+|#|'|\\.|[a-z]{20}'[a-z]{20}'[a-z]{30}|ab'cdef|AB'CDEF's|[0-9]{1,4})",
+                "(Running|run's|runs|rock'n'roll|don't|the|cafe|dying|DIE|die's|x|meeting|c\\+\\+|C#|\\.NET|a\\.net|node\\.js|qatar's|run's\\+\\+|[a-z]{1,9}|[a-z]{60,70}|'s|\\+\\+|#|'|\\.|[a-z]{20}'[a-z]{20}'[a-z]{30}|ab'cdef|AB'CDEF's|[0-9]{1,4}|Café|CAFÉS|naïve|don’t|rock’n’roll|Ελληνικά|İstanbul|\u{212A}afe|résumé|RÉSUMÉS|Éclair|éclairs|“quoted”|—|日本語)",
                 0..60,
             ),
-            seps in proptest::collection::vec("(| |  |, |\\. |\\n| - |'|\\.|\\+|#|[ ]{30,300})", 60),
+            seps in proptest::collection::vec("(| |  |, |\\. |\\n| - |'|\\.|\\+|#|[ ]{30,300}|’|—|é)", 60),
             max in 1usize..120,
-            weights in proptest::collection::vec(0.01f32..1.0, 8),
+            weights in proptest::collection::vec(0.01f32..1.0, 9),
         ) {
             let text: String = words
                 .iter()
                 .zip(&seps)
                 .map(|(w, s)| format!("{w}{s}"))
                 .collect();
-            // The terms as the index holds them; `rock'n'roll` and `ab'cdef` match only through
-            // an apostrophe a search for their prefixes cannot see past.
+            // The terms as the index holds them. `rock'n'roll` matches only through an
+            // apostrophe, `résumé` and `Éclair` only through folding, where a search for their
+            // prefixes cannot see.
             let terms: BTreeMap<String, f32> =
-                ["running", "cafe", "dying", ".net", "c++", "rocknroll", "don't", "abcdef"]
+                ["running", "cafe", "dying", ".net", "c++", "rocknroll", "don't", "résumé", "éclair"]
                     .iter()
                     .zip(&weights)
                     .map(|(t, w)| (schema::analyze(t).remove(0), *w))
                     .collect();
             let matcher = WordMatcher::new(terms);
             let walked = matcher.best_fragment_word_by_word(&text, max);
-            if let Some(searched) = matcher.best_ascii_fragment(&text, max, true) {
+            if let Some(searched) = matcher.best_fragment_by_search(&text, max, true) {
                 proptest::prop_assert_eq!(&searched, &walked);
             }
             proptest::prop_assert_eq!(

@@ -94,9 +94,6 @@ pub fn split(text: &str) -> Vec<Token> {
 /// Every word of `text` in order, with its byte range: the words of `split`, each lent to
 /// `each` in one buffer reused for the next, so nothing is allocated a word.
 pub fn for_each_word(text: &str, mut each: impl FnMut(usize, usize, &str)) {
-    if text.is_ascii() {
-        return for_each_ascii_word(text, &mut each);
-    }
     let mut words = Words::new(text);
     let mut word = String::with_capacity(32);
     while let Some((from, to)) = words.next_into(&mut word) {
@@ -104,115 +101,10 @@ pub fn for_each_word(text: &str, mut each: impl FnMut(usize, usize, &str)) {
     }
 }
 
-/// `for_each_word` over an ASCII text: the same rules, byte by byte, each word lent as a slice
-/// of the text where it is one (every word but one with an apostrophe inside, `don't`, or a
-/// possessive before `++`). Highlighting walks every word of every hit's text and tests only a
-/// few: copying each into a buffer, a character at a time, cost more than the test.
-fn for_each_ascii_word(text: &str, each: &mut impl FnMut(usize, usize, &str)) {
-    let b = text.as_bytes();
-    let mut joined = String::new();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let word = ascii_word_at(text, i, &mut joined);
-        each(word.from, word.to, word.text(text, &joined));
-        i = word.to;
-    }
-}
-
-/// One word of an ASCII text, found by `ascii_word_at`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct AsciiWord {
-    pub from: usize,
-    pub to: usize,
-    /// The word is `text[from..end]`; `None`: it is the buffer `ascii_word_at` was lent.
-    end: Option<usize>,
-}
-
-impl AsciiWord {
-    /// The word's text: a slice of `text`, or `joined` (the buffer its search was lent).
-    pub fn text<'a>(&self, text: &'a str, joined: &'a str) -> &'a str {
-        match self.end {
-            Some(end) => &text[self.from..end],
-            None => joined,
-        }
-    }
-}
-
-/// The word of ASCII `text` whose letters start at byte `i` (a letter or digit that is not
-/// part of a word before it), by the module's rules. A word that is not a slice of the text is
-/// written into `joined`.
-pub(crate) fn ascii_word_at(text: &str, i: usize, joined: &mut String) -> AsciiWord {
-    let b = text.as_bytes();
-    let n = b.len();
-    let alnum = |k: usize| k < n && b[k].is_ascii_alphanumeric();
-    // `.net`: a dot that follows nothing word-like.
-    let from = if i >= 1 && b[i - 1] == b'.' && !(i >= 2 && b[i - 2].is_ascii_alphanumeric()) {
-        i - 1
-    } else {
-        i
-    };
-    let mut j = i;
-    while alnum(j) {
-        j += 1;
-    }
-    // The word is `text[from..end]`, or `joined` once an apostrophe inside is dropped.
-    let mut end = j;
-    let mut inner = false;
-    while j + 1 < n && b[j] == b'\'' && b[j + 1].is_ascii_alphabetic() {
-        let next = j + 1;
-        if matches!(b[next], b's' | b'S') && !alnum(next + 1) {
-            // A possessive `'s` ends the word and is dropped.
-            j = next + 1;
-            break;
-        }
-        if !inner {
-            joined.clear();
-            joined.push_str(&text[from..end]);
-            inner = true;
-        }
-        j = next;
-        while alnum(j) {
-            j += 1;
-        }
-        joined.push_str(&text[next..j]);
-        end = j;
-    }
-    // `c++`, `c#`, `f#`
-    let suffix = if j + 1 < n && b[j] == b'+' && b[j + 1] == b'+' && !alnum(j + 2) {
-        "++"
-    } else if j < n && b[j] == b'#' && !alnum(j + 1) {
-        "#"
-    } else {
-        ""
-    };
-    if !suffix.is_empty() {
-        if !inner && end == j {
-            end += suffix.len();
-        } else {
-            if !inner {
-                joined.clear();
-                joined.push_str(&text[from..end]);
-                inner = true;
-            }
-            joined.push_str(suffix);
-        }
-        j += suffix.len();
-    }
-    AsciiWord {
-        from,
-        to: j,
-        end: (!inner).then_some(end),
-    }
-}
-
 /// A cursor over the words of a text (the rules in the module docs). It walks the bytes in
 /// place, looking at most two characters back and two ahead: this runs over every text indexed
 /// and highlighted, so it allocates nothing.
-struct Words<'a> {
+pub(crate) struct Words<'a> {
     text: &'a str,
     /// Where the walk has got to.
     at: usize,
@@ -221,7 +113,7 @@ struct Words<'a> {
 }
 
 impl<'a> Words<'a> {
-    fn new(text: &'a str) -> Words<'a> {
+    pub(crate) fn new(text: &'a str) -> Words<'a> {
         Words {
             text,
             at: 0,
@@ -229,8 +121,19 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// The words from byte `at` (a character boundary) on, as the walk from the start finds
+    /// them when no word spans `at`.
+    pub(crate) fn starting_at(text: &'a str, at: usize) -> Words<'a> {
+        let mut back = text[..at].chars().rev();
+        Words {
+            text,
+            at,
+            before: [back.next(), back.next()],
+        }
+    }
+
     /// The next word, written into `word`; its byte range in the text.
-    fn next_into(&mut self, word: &mut String) -> Option<(usize, usize)> {
+    pub(crate) fn next_into(&mut self, word: &mut String) -> Option<(usize, usize)> {
         let text = self.text;
         let mut i = self.at;
         let mut before = self.before;
@@ -530,7 +433,7 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(5000))]
         #[test]
-        fn ascii_walk_matches_the_reference(text in "(?s)[a-zA-Z0-9 .#+'sS\\-/\n]{0,48}") {
+        fn each_word_matches_the_reference(text in "(?s)[a-zA-Z0-9 .#+'sS\\-/\n]{0,48}") {
             let mut walked = Vec::new();
             for_each_word(&text, |from, to, word| walked.push((word.to_string(), from, to)));
             let reference: Vec<_> = reference_split(&text)
@@ -542,7 +445,7 @@ mod tests {
     }
 
     #[test]
-    fn ascii_walk_handles_every_rule() {
+    fn each_word_follows_every_rule() {
         let text = "O'Neil's x's++ y's# .NET a.NET don't it's C++ C# c+ #tag 'q' rock'n'roll's";
         let mut walked = Vec::new();
         for_each_word(text, |from, to, word| {
