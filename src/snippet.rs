@@ -593,6 +593,15 @@ mod tests {
         assert!(matcher.best_fragment(&long, 20).is_some());
     }
 
+    /// Each word followed by its separator: the texts the proptests try.
+    fn joined(words: &[String], seps: &[String]) -> String {
+        words
+            .iter()
+            .zip(seps)
+            .map(|(w, s)| format!("{w}{s}"))
+            .collect()
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         #[test]
@@ -605,11 +614,7 @@ mod tests {
             max in 1usize..120,
             weights in proptest::collection::vec(0.01f32..1.0, 9),
         ) {
-            let text: String = words
-                .iter()
-                .zip(&seps)
-                .map(|(w, s)| format!("{w}{s}"))
-                .collect();
+            let text = joined(&words, &seps);
             // The terms as the index holds them. `rock'n'roll` matches only through an
             // apostrophe, `résumé` and `Éclair` only through folding, where a search for their
             // prefixes cannot see.
@@ -643,11 +648,7 @@ mod tests {
             max in 8usize..80,
             weights in proptest::collection::vec(0.01f32..1.0, 5),
         ) {
-            let text: String = words
-                .iter()
-                .zip(&seps)
-                .map(|(w, s)| format!("{w}{s}"))
-                .collect();
+            let text = joined(&words, &seps);
             let terms: BTreeMap<String, f32> = ["run", "cafe", "die", "meet", "c++"]
                 .iter()
                 .zip(&weights)
