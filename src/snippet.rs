@@ -116,9 +116,10 @@ pub fn opening(text: &str, max_chars: usize) -> Highlighted {
 
 /// How highlighting tells which words of a text match one query's terms in one field: a word
 /// matches when its analysis (lower-cased, accents folded, English stem, as the index holds
-/// it) is one of the terms. Only words that could stem to a term are stemmed, and an ASCII
-/// word is ruled out by its first letters alone: stemming and copying every word of every hit
-/// was the largest cost of a search with snippets, and most words cannot match.
+/// it) is one of the terms. The words that could match are found by searching the text for
+/// the terms' stem prefixes (`best_fragment`), and only words that could stem to a term are
+/// stemmed: weighing every word of every hit was the largest cost of a search with snippets,
+/// and most words cannot match.
 #[derive(Clone)]
 pub struct WordMatcher {
     /// The terms, with the weight a fragment scores for each word matching one.

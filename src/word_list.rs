@@ -1,23 +1,22 @@
-//! A segment's word list walked the cheap way: spelling asks for every word of a field within
+//! A segment's word list walked the cheap way. Spelling asks for every word of a field within
 //! a few edits of a typed word, and tantivy's dictionary stream decodes every child of every
 //! node it passes before asking the automaton whether the child can still match. Here the
-//! automaton is asked first, so a walk decodes only the branches that can end in a match.
+//! automaton is asked first (`walk`), so a walk decodes only the branches that can end in a
+//! match; and the words one edit away are found by following the typed word down the list
+//! (`one_edit`).
 //!
-//! The walk reads the FST under tantivy's term dictionary straight from the segment's `.term`
-//! file (tantivy 0.27's layout: the FST, the term infos, their size, a version and the kind of
-//! dictionary).
-//! Whatever does not check out (another layout, another number of words than the dictionary
-//! holds) yields `None`, and the caller walks the dictionary's own stream instead.
+//! Both read the FST under tantivy's term dictionary straight from the segment's `.term` file
+//! (tantivy 0.27's layout: the FST, the term infos, their size, a version and the kind of
+//! dictionary). Whatever does not check out (another layout, another number of words than the
+//! dictionary holds) yields `None`, and the caller walks the dictionary's own stream instead.
 
-use tantivy::directory::CompositeFile;
+use tantivy::directory::{CompositeFile, OwnedBytes};
 use tantivy::index::SegmentComponent;
 use tantivy::schema::Field;
 use tantivy::termdict::TermDictionary;
 use tantivy::{HasLen, SegmentReader};
 use tantivy_fst::raw::{Fst, Node};
 use tantivy_fst::Automaton;
-
-use tantivy::directory::OwnedBytes;
 
 /// The kind and version of tantivy's term dictionary this reads: an FST, version 1.
 const FST_DICTIONARY: u32 = 1;
