@@ -58,9 +58,10 @@ pub fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// The word of `field` closest to `word` within `max` edits, with how many episodes hold it: fewest edits first, then one with
-/// the same first letter (typos rarely hit it: `klien` is `klein` before `alien`), then the one
-/// in most episodes, then alphabetical. Words holding digits or symbols are never offered.
+/// The word of `field` closest to `word` within `max` edits, with how many episodes hold it:
+/// fewest edits first, then one with the same first letter (typos rarely hit it: `klien` is
+/// `klein` before `alien`), then the one in most episodes, then alphabetical. Words holding
+/// digits or symbols are never offered.
 pub fn nearest(
     searcher: &Searcher,
     field: Field,
@@ -73,10 +74,10 @@ pub fn nearest(
     let mut found: HashMap<String, (usize, u64)> = HashMap::new();
     let plain = !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase());
     if plain {
-        // One edit from a plain word: look its few hundred neighbours up directly, a path
-        // each, instead of walking every branch the automaton allows (each step of a walk
-        // decodes every child of the node it is at). Fewest edits win, so a word found one
-        // edit away settles a two-edit search too.
+        // One edit from a plain word: follow the word down the word list, trying at each
+        // letter the edits the list offers there, instead of walking every branch the
+        // automaton allows. Fewest edits win, so a word found one edit away settles a two-edit
+        // search too.
         one_edit_neighbours(searcher, field, word, &mut found)?;
     }
     let settled = plain && (max == 1 || !found.is_empty());
@@ -160,7 +161,8 @@ where
 }
 
 /// The words of `field` one edit from `word` (letters a to z only, as the spelling vocabulary
-/// folds them), with the episodes holding each summed over segments.
+/// folds them), with the episodes holding each summed over segments. Found by walking each
+/// segment's word list, or, where it cannot be read directly, by looking up every variant.
 fn one_edit_neighbours(
     searcher: &Searcher,
     field: Field,
