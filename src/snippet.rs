@@ -319,12 +319,13 @@ impl WordMatcher {
         };
         // Walk the fragments from the start, scoring each with the matches inside it.
         let mut best: Option<(f32, usize, Option<usize>, Range<usize>)> = None;
-        let mut start = 0;
+        let mut start: usize = 0;
         let mut first = true;
         let mut m = 0;
         loop {
             let after = (!first).then_some(start);
-            let next = first_word_ending_after(text, start + max_bytes, after, &mut word)?;
+            let limit = start.saturating_add(max_bytes);
+            let next = first_word_ending_after(text, limit, after, &mut word)?;
             let end = next.unwrap_or(usize::MAX);
             let from_m = m;
             let mut score = 0.0f32;
