@@ -64,8 +64,10 @@ pub(crate) struct Staged {
     pub(crate) bonus: f32,
     /// `scoring` of an episode missing a word: the words' BM25 alone.
     pub(crate) rest: Box<dyn Query>,
-    /// No episode scores above this through `rest`.
-    pub(crate) bound: f32,
+    /// The (field, terms, boost) clauses of `rest`, for the bound on what it can score
+    /// (`bm25_bound`), worked out only when the first pass fills the page: for most queries
+    /// of several words it finds no episode at all.
+    pub(crate) clauses: Vec<(Field, Vec<String>, f32)>,
 }
 
 /// The ranking of plain words (see the README's "How ranking works"): the query that scores
@@ -83,31 +85,26 @@ type Queries = Vec<Box<dyn Query>>;
 impl Tiers {
     /// The tiers of `words` (spelt and grouped with their synonyms), with `native`, the typed
     /// words as each language-stemmed field holding episodes analyses them.
-    pub(crate) fn new(
-        searcher: &Searcher,
-        f: &Fields,
-        words: &[Word],
-        native: &[(Field, Vec<String>)],
-    ) -> Result<Tiers> {
+    pub(crate) fn new(f: &Fields, words: &[Word], native: &[(Field, Vec<String>)]) -> Tiers {
         let pieces = Pieces::new(f, words, native);
         let text = pieces.text();
         let widened = pieces.widened();
         if pieces.phrase.is_none() && pieces.synonyms.is_empty() {
             // One word: its BM25 is the whole score, and the flat union is already the fast
             // form.
-            return Ok(Tiers {
+            return Tiers {
                 scoring: text.box_clone(),
                 text,
                 widened,
                 staged: None,
-            });
+            };
         }
-        Ok(Tiers {
+        Tiers {
             scoring: pieces.scoring(&text),
-            staged: Some(pieces.staged(searcher, &text)?),
+            staged: Some(pieces.staged(&text)),
             text,
             widened,
-        })
+        }
     }
 }
 
@@ -263,7 +260,7 @@ impl<'w> Pieces<'w> {
     /// must match, what else they may (every optional clause in one lazy union: a buffered one
     /// would read its clauses, phrase matches among them, through whole windows of documents
     /// at every seek), and the bonus added to the page afterwards.
-    fn staged(&self, searcher: &Searcher, text: &dyn Query) -> Result<Staged> {
+    fn staged(&self, text: &dyn Query) -> Staged {
         let (must, mut optional, bonus): (Queries, Queries, f32) = if self.synonyms.is_empty() {
             // Each word is one part, and the intersection of the parts' lazy unions both
             // finds the episodes holding every word and scores their words.
@@ -291,19 +288,23 @@ impl<'w> Pieces<'w> {
         let mut every_word: Vec<(Occur, Box<dyn Query>)> =
             must.into_iter().map(|q| (Occur::Must, q)).collect();
         every_word.push((Occur::Should, Box::new(AnyField::new(optional))));
-        Ok(Staged {
+        Staged {
             every_word: Box::new(BooleanQuery::new(every_word)),
             bonus,
             rest: text.box_clone(),
-            bound: bm25_bound(searcher, &self.flat)?,
-        })
+            clauses: self
+                .flat
+                .iter()
+                .map(|(field, terms, boost)| (*field, terms.to_vec(), *boost))
+                .collect(),
+        }
     }
 }
 
 /// The highest score a union of these (field, terms, boost) clauses can give an episode:
 /// each clause's BM25 tends to its weight as the term's frequency grows. A hair above, for
 /// the rounding of scores summed in another order.
-fn bm25_bound(searcher: &Searcher, clauses: &[(Field, &[String], f32)]) -> Result<f32> {
+fn bm25_bound(searcher: &Searcher, clauses: &[(Field, Vec<String>, f32)]) -> Result<f32> {
     let mut bound = 0.0f32;
     for (field, terms, boost) in clauses {
         let terms: Vec<Term> = terms
@@ -339,7 +340,10 @@ pub(crate) fn staged_page(
         *score += staged.bonus;
     }
     if held >= wanted {
-        let proven = page.last().is_some_and(|(last, _)| *last > staged.bound);
+        let proven = match page.last() {
+            Some((last, _)) => *last > bm25_bound(searcher, &staged.clauses)?,
+            None => false,
+        };
         return Ok(proven.then(|| page.split_off(options.offset.min(page.len()))));
     }
     // Every episode holding every word is on `page`: the rest of it comes from the others.

@@ -590,7 +590,7 @@ fn compile_words(
         }
     }
     let words = group_synonyms(parts, synonyms);
-    let tiers = Tiers::new(searcher, &index.fields, &words, &native)?;
+    let tiers = Tiers::new(&index.fields, &words, &native);
     Ok(Compiled {
         scoring: tiers.scoring,
         text: tiers.text,
