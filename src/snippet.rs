@@ -264,56 +264,7 @@ impl WordMatcher {
     ) -> Option<Option<Fragment>> {
         let b = text.as_bytes();
         let mut word = String::new();
-        // The words that match, in order: (from, to, weight).
-        let mut matches: Vec<(usize, usize, f32)> = Vec::new();
-        {
-            let mut candidates: Vec<usize> = memchr::memchr_iter(b'\'', b).collect();
-            if !text.is_ascii() {
-                let before = candidates.len();
-                // Where each character outside ASCII starts.
-                candidates.extend((0..b.len()).filter(|&i| b[i] >= 0xC0));
-                if (candidates.len() - before) * DENSE > b.len() {
-                    return None;
-                }
-            }
-            let mut lower = self.lower.borrow_mut();
-            lower.clear();
-            lower.extend(b.iter().map(u8::to_ascii_lowercase));
-            for finder in &self.finders {
-                let mut at = 0;
-                while let Some(found) = finder.find(&lower[at..]) {
-                    let p = at + found;
-                    // A word starts after something that is not a letter or digit (a word
-                    // joined by an apostrophe was found by its apostrophe).
-                    if p == 0 || !b[p - 1].is_ascii_alphanumeric() {
-                        candidates.push(p);
-                    }
-                    at = p + 1;
-                }
-            }
-            if candidates.is_empty() {
-                return Some(None);
-            }
-            candidates.sort_unstable();
-            candidates.dedup();
-            // Candidates inside a word already weighed are passed over.
-            let mut weighed_to = 0;
-            for at in candidates {
-                if at < weighed_to {
-                    continue;
-                }
-                let Some((from, to)) = word_covering(text, at, &mut word)? else {
-                    continue;
-                };
-                weighed_to = to;
-                if word.len() >= schema::LONGEST_WORD {
-                    continue;
-                }
-                if let Some(weight) = self.weight(&word) {
-                    matches.push((from, to, weight));
-                }
-            }
-        }
+        let matches = self.matching_words(text, &mut word)?;
         let Some(&(last_match, _, _)) = matches.last() else {
             return Some(None);
         };
@@ -366,6 +317,59 @@ impl WordMatcher {
             }
         }
         Some(Some((start..stop, ranges)))
+    }
+
+    /// The words of `text` that match, in order: (from, to, weight); `None` when the search
+    /// gives way to walking every word (see `best_fragment_by_search`).
+    fn matching_words(&self, text: &str, word: &mut String) -> Option<Vec<(usize, usize, f32)>> {
+        let b = text.as_bytes();
+        let mut candidates: Vec<usize> = memchr::memchr_iter(b'\'', b).collect();
+        if !text.is_ascii() {
+            let before = candidates.len();
+            // Where each character outside ASCII starts.
+            candidates.extend((0..b.len()).filter(|&i| b[i] >= 0xC0));
+            if (candidates.len() - before) * DENSE > b.len() {
+                return None;
+            }
+        }
+        {
+            let mut lower = self.lower.borrow_mut();
+            lower.clear();
+            lower.extend(b.iter().map(u8::to_ascii_lowercase));
+            for finder in &self.finders {
+                let mut at = 0;
+                while let Some(found) = finder.find(&lower[at..]) {
+                    let p = at + found;
+                    // A word starts after something that is not a letter or digit (a word
+                    // joined by an apostrophe was found by its apostrophe).
+                    if p == 0 || !b[p - 1].is_ascii_alphanumeric() {
+                        candidates.push(p);
+                    }
+                    at = p + 1;
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut matches = Vec::new();
+        // Candidates inside a word already weighed are passed over.
+        let mut weighed_to = 0;
+        for at in candidates {
+            if at < weighed_to {
+                continue;
+            }
+            let Some((from, to)) = word_covering(text, at, word)? else {
+                continue;
+            };
+            weighed_to = to;
+            if word.len() >= schema::LONGEST_WORD {
+                continue;
+            }
+            if let Some(weight) = self.weight(word) {
+                matches.push((from, to, weight));
+            }
+        }
+        Some(matches)
     }
 
     /// `best_fragment`, testing every word of the text in turn.
