@@ -1,12 +1,15 @@
 //! Spelling: the index's own words within a small edit distance of a word it does not hold.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
 
+use tantivy::directory::OwnedBytes;
 use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
+use tantivy::termdict::TermDictionary;
+use tantivy::{InvertedIndexReader, Searcher, Term};
+use tantivy_fst::raw::Fst;
 
 use crate::error::{Error, Result};
 use crate::word_list;
@@ -71,6 +74,7 @@ pub fn nearest(
     if max == 0 {
         return Ok(None);
     }
+    let lists = word_lists(searcher, field)?;
     let mut found: HashMap<String, (usize, u64)> = HashMap::new();
     let plain = !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase());
     if plain {
@@ -78,7 +82,7 @@ pub fn nearest(
         // letter the edits the list offers there, instead of walking every branch the
         // automaton allows. Fewest edits win, so a word found one edit away settles a two-edit
         // search too.
-        one_edit_neighbours(searcher, field, word, &mut found)?;
+        one_edit_neighbours(&lists, word, &mut found)?;
     }
     let settled = plain && (max == 1 || !found.is_empty());
     if !settled {
@@ -87,10 +91,10 @@ pub fn nearest(
         // follows a Levenshtein DFA (a table look-up a byte); beyond, the edit-table automaton.
         if max <= 2 {
             let dfa = Within(builder(max).build_dfa(word));
-            collect(searcher, field, word, max, dfa, &mut found)?;
+            collect(&lists, word, max, dfa, &mut found)?;
         } else {
             let rows = WithinEdits::new(word, max);
-            collect(searcher, field, word, max, rows, &mut found)?;
+            collect(&lists, word, max, rows, &mut found)?;
         }
     }
     let first = word.chars().next();
@@ -103,11 +107,37 @@ pub fn nearest(
         .map(|(term, (_, freq))| (term, freq)))
 }
 
-/// Every word of `field` that `automaton` accepts and `distance` puts within `max` edits of
+/// One segment's spelling vocabulary: tantivy's dictionary, and the FST under it when it can
+/// be read directly (`word_list::open`). Opened once a look-up, for every walk it makes.
+struct WordList {
+    inverted: Arc<InvertedIndexReader>,
+    fst: Option<Fst<OwnedBytes>>,
+}
+
+fn word_lists(searcher: &Searcher, field: Field) -> Result<Vec<WordList>> {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| {
+            let inverted = segment.inverted_index(field)?;
+            let fst = word_list::open(segment, field, inverted.terms());
+            Ok(WordList { inverted, fst })
+        })
+        .collect()
+}
+
+/// How many episodes hold `word` in `terms`, if any.
+fn doc_freq(terms: &TermDictionary, word: &[u8]) -> Result<Option<u32>> {
+    terms
+        .get(word)
+        .map(|info| info.map(|i| i.doc_freq))
+        .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))
+}
+
+/// Every word of the lists that `automaton` accepts and `distance` puts within `max` edits of
 /// `word`, with the episodes holding it summed over segments.
 fn collect<A>(
-    searcher: &Searcher,
-    field: Field,
+    lists: &[WordList],
     word: &str,
     max: usize,
     automaton: A,
@@ -133,17 +163,14 @@ where
     let mut keep = |(term, edits): (String, usize), doc_freq: u32| {
         found.entry(term).or_insert((edits, 0)).1 += u64::from(doc_freq);
     };
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let terms = inverted.terms();
-        if let Some(fst) = word_list::open(segment, field, terms) {
+    for list in lists {
+        let terms = list.inverted.terms();
+        if let Some(fst) = &list.fst {
             let mut near = Vec::new();
-            word_list::walk(&fst, &automaton, |term| near.extend(edits(term)));
+            word_list::walk(fst, &automaton, |term| near.extend(edits(term)));
             for (term, edits) in near {
-                let info = terms
-                    .get(term.as_bytes())
-                    .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
-                keep((term, edits), info.map_or(0, |i| i.doc_freq));
+                let freq = doc_freq(terms, term.as_bytes())?;
+                keep((term, edits), freq.unwrap_or(0));
             }
             continue;
         }
@@ -160,31 +187,26 @@ where
     Ok(())
 }
 
-/// The words of `field` one edit from `word` (letters a to z only, as the spelling vocabulary
-/// folds them), with the episodes holding each summed over segments. Found by walking each
-/// segment's word list, or, where it cannot be read directly, by looking up every variant.
+/// The words of the lists one edit from `word` (letters a to z only, as the spelling
+/// vocabulary folds them), with the episodes holding each summed over segments. Found by
+/// walking each segment's word list, or, where it cannot be read directly, by looking up every
+/// variant.
 fn one_edit_neighbours(
-    searcher: &Searcher,
-    field: Field,
+    lists: &[WordList],
     word: &str,
     found: &mut HashMap<String, (usize, u64)>,
 ) -> Result<()> {
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let terms = inverted.terms();
-        let held: Vec<String> = match word_list::open(segment, field, terms) {
-            Some(fst) => word_list::one_edit(&fst, word.as_bytes())
+    for list in lists {
+        let held: Vec<String> = match &list.fst {
+            Some(fst) => word_list::one_edit(fst, word.as_bytes())
                 .into_iter()
                 .filter_map(|v| String::from_utf8(v).ok())
                 .collect(),
             None => one_edit_variants(word),
         };
         for variant in held {
-            let info = terms
-                .get(variant.as_bytes())
-                .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
-            if let Some(info) = info {
-                found.entry(variant).or_insert((1, 0)).1 += u64::from(info.doc_freq);
+            if let Some(freq) = doc_freq(list.inverted.terms(), variant.as_bytes())? {
+                found.entry(variant).or_insert((1, 0)).1 += u64::from(freq);
             }
         }
     }
