@@ -430,16 +430,26 @@ mod tests {
         }
     }
 
+    type Spans = Vec<(String, usize, usize)>;
+
+    /// The words `for_each_word` lends and those of `reference_split`, with their ranges.
+    fn walked_and_reference(text: &str) -> (Spans, Spans) {
+        let mut walked = Vec::new();
+        for_each_word(text, |from, to, word| {
+            walked.push((word.to_string(), from, to))
+        });
+        let reference = reference_split(text)
+            .into_iter()
+            .map(|t| (t.text, t.offset_from, t.offset_to))
+            .collect();
+        (walked, reference)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(5000))]
         #[test]
         fn each_word_matches_the_reference(text in "(?s)[a-zA-Z0-9 .#+'sS\\-/\n]{0,48}") {
-            let mut walked = Vec::new();
-            for_each_word(&text, |from, to, word| walked.push((word.to_string(), from, to)));
-            let reference: Vec<_> = reference_split(&text)
-                .into_iter()
-                .map(|t| (t.text, t.offset_from, t.offset_to))
-                .collect();
+            let (walked, reference) = walked_and_reference(&text);
             prop_assert_eq!(walked, reference);
         }
     }
@@ -447,14 +457,7 @@ mod tests {
     #[test]
     fn each_word_follows_every_rule() {
         let text = "O'Neil's x's++ y's# .NET a.NET don't it's C++ C# c+ #tag 'q' rock'n'roll's";
-        let mut walked = Vec::new();
-        for_each_word(text, |from, to, word| {
-            walked.push((word.to_string(), from, to))
-        });
-        let reference: Vec<_> = reference_split(text)
-            .into_iter()
-            .map(|t| (t.text, t.offset_from, t.offset_to))
-            .collect();
+        let (walked, reference) = walked_and_reference(text);
         assert_eq!(walked, reference);
         let words: Vec<&str> = walked.iter().map(|w| w.0.as_str()).collect();
         assert_eq!(
