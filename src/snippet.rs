@@ -482,11 +482,15 @@ fn first_word_ending_after(
     Some(None)
 }
 
-/// What a word must start with to stem to `term`. An English (Porter 2) stem keeps its word
-/// up to at most its last two characters (`dying` → `die`, `skies` → `sky` are the furthest
-/// cases), so a word starting otherwise cannot stem to `term`.
+/// What a word must start with to stem to `term`. An English (Porter 2) stem is its word up
+/// to at most its last character, which a rule may have replaced (`happy` → `happi`,
+/// `skies` → `sky`, `organization` → `organize`), except where `-ying` became `-ie` (`dying`
+/// → `die`, `vying` → `vie`): a stem ending in `ie` keeps one character less. Checked over
+/// the 160,523 distinct words of the two datasets (`-ying` words were the only ones needing
+/// the second character) and by the proptests below.
 fn stem_prefix(term: &str) -> String {
-    let keep = term.chars().count().saturating_sub(2).max(1);
+    let drop = if term.ends_with("ie") { 2 } else { 1 };
+    let keep = term.chars().count().saturating_sub(drop).max(1);
     term.chars().take(keep).collect()
 }
 
@@ -599,6 +603,40 @@ mod tests {
         assert!(matcher.best_fragment(&long, 20).is_some());
     }
 
+    #[test]
+    fn a_word_starts_with_the_prefix_of_its_stem() {
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+        for word in [
+            "dying",
+            "vying",
+            "lying",
+            "skies",
+            "happy",
+            "happiness",
+            "organization",
+            "organizer",
+            "possibility",
+            "possibly",
+            "relational",
+            "activity",
+            "hopping",
+            "hoping",
+            "valency",
+            "operator",
+            "hole",
+            "holes",
+        ] {
+            let stem = stemmer.stem(word);
+            let prefix = stem_prefix(stem.as_ref());
+            assert!(word.starts_with(&prefix), "{word} → {stem}: {prefix}");
+        }
+        // No looser than it must be: all but the last character, two before `ie`.
+        assert_eq!(stem_prefix("hole"), "hol");
+        assert_eq!(stem_prefix("happi"), "happ");
+        assert_eq!(stem_prefix("die"), "d");
+        assert_eq!(stem_prefix("a"), "a");
+    }
+
     /// Each word followed by its separator: the texts the proptests try.
     fn joined(words: &[String], seps: &[String]) -> String {
         words
@@ -613,19 +651,23 @@ mod tests {
         #[test]
         fn searching_for_prefixes_picks_what_walking_every_word_picks(
             words in proptest::collection::vec(
-                "(Running|run's|runs|rock'n'roll|don't|the|cafe|dying|DIE|die's|x|meeting|c\\+\\+|C#|\\.NET|a\\.net|node\\.js|qatar's|run's\\+\\+|[a-z]{1,9}|[a-z]{60,70}|'s|\\+\\+|#|'|\\.|[a-z]{20}'[a-z]{20}'[a-z]{30}|ab'cdef|AB'CDEF's|[0-9]{1,4}|Café|CAFÉS|naïve|don’t|rock’n’roll|Ελληνικά|İstanbul|\u{212A}afe|résumé|RÉSUMÉS|Éclair|éclairs|“quoted”|—|日本語)",
+                "(Running|run's|runs|rock'n'roll|don't|the|cafe|dying|DIE|die's|vying|Happy|happier|happiness|skies|Sky|organization|organizer|possibility|possibly|activity|active|x|meeting|c\\+\\+|C#|\\.NET|a\\.net|node\\.js|qatar's|run's\\+\\+|[a-z]{1,9}|[a-z]{60,70}|'s|\\+\\+|#|'|\\.|[a-z]{20}'[a-z]{20}'[a-z]{30}|ab'cdef|AB'CDEF's|[0-9]{1,4}|Café|CAFÉS|naïve|don’t|rock’n’roll|Ελληνικά|İstanbul|\u{212A}afe|résumé|RÉSUMÉS|Éclair|éclairs|“quoted”|—|日本語)",
                 0..60,
             ),
             seps in proptest::collection::vec("(| |  |, |\\. |\\n| - |'|\\.|\\+|#|[ ]{30,300}|’|—|é)", 60),
             max in 1usize..120,
-            weights in proptest::collection::vec(0.01f32..1.0, 9),
+            weights in proptest::collection::vec(0.01f32..1.0, 15),
         ) {
             let text = joined(&words, &seps);
             // The terms as the index holds them. `rock'n'roll` matches only through an
             // apostrophe, `résumé` and `Éclair` only through folding, where a search for their
-            // prefixes cannot see.
-            let terms: BTreeMap<String, f32> =
-                ["running", "cafe", "dying", ".net", "c++", "rocknroll", "don't", "résumé", "éclair"]
+            // prefixes cannot see. `happy`, `skies`, `organization`, `possibility` and
+            // `activity` have stems whose last character is not their word's, `dying` and
+            // `vying` stems whose last two are not.
+            let terms: BTreeMap<String, f32> = [
+                "running", "cafe", "dying", ".net", "c++", "rocknroll", "don't", "résumé",
+                "éclair", "vying", "happy", "skies", "organization", "possibility", "activity",
+            ]
                     .iter()
                     .zip(&weights)
                     .map(|(t, w)| (schema::analyze(t).remove(0), *w))
@@ -647,15 +689,15 @@ mod tests {
         #[test]
         fn fragments_are_the_ones_tantivy_picks(
             words in proptest::collection::vec(
-                "(Running|runs|the|Café|cafe|dying|DIE|x|meeting|C\\+\\+|\\.NET|node\\.js|qatar's|[a-z]{1,9}|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)",
+                "(Running|runs|the|Café|cafe|dying|DIE|happy|Happiness|skies|x|meeting|C\\+\\+|\\.NET|node\\.js|qatar's|[a-z]{1,9}|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)",
                 0..40,
             ),
             seps in proptest::collection::vec("( |, |\\. |\\n| - )", 40),
             max in 8usize..80,
-            weights in proptest::collection::vec(0.01f32..1.0, 5),
+            weights in proptest::collection::vec(0.01f32..1.0, 7),
         ) {
             let text = joined(&words, &seps);
-            let terms: BTreeMap<String, f32> = ["run", "cafe", "die", "meet", "c++"]
+            let terms: BTreeMap<String, f32> = ["run", "cafe", "die", "meet", "c++", "happi", "sky"]
                 .iter()
                 .zip(&weights)
                 .map(|(t, w)| (t.to_string(), *w))
