@@ -25,6 +25,7 @@ use tantivy::{
 use crate::episode::Episode;
 use crate::error::{io_message, tantivy_message, Error, Result};
 use crate::schema::{self, Fields};
+use crate::vocabulary::{self, Tally, Vocabulary};
 
 /// An open episode index.
 pub struct EpisodeIndex {
@@ -34,6 +35,8 @@ pub struct EpisodeIndex {
     path: PathBuf,
     /// `languages_present` for a reader generation.
     languages: std::sync::Mutex<Option<(u64, Vec<tantivy::schema::Field>)>>,
+    /// `vocabulary` for a reader generation.
+    vocabulary: std::sync::Mutex<Option<(u64, Option<Arc<Vocabulary>>)>>,
 }
 
 impl EpisodeIndex {
@@ -98,6 +101,7 @@ impl EpisodeIndex {
             reader,
             path: path.to_path_buf(),
             languages: std::sync::Mutex::new(None),
+            vocabulary: std::sync::Mutex::new(None),
         })
     }
 
@@ -136,6 +140,7 @@ impl EpisodeIndex {
             since_commit: 0,
             last_commit: Instant::now(),
             counts: Counts::default(),
+            tally: Tally::default(),
         })
     }
 
@@ -242,6 +247,57 @@ impl EpisodeIndex {
             }
         }
         Ok(names.len() as u64)
+    }
+
+    /// The spelling vocabulary of the commit the searcher reads, opened once a reader
+    /// generation; `None` for an index made before episearch kept one.
+    pub(crate) fn vocabulary(&self) -> Result<Option<Arc<Vocabulary>>> {
+        let generation = self.searcher().generation().generation_id();
+        let mut cached = self
+            .vocabulary
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, vocabulary)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(vocabulary.clone());
+            }
+        }
+        let opened = match self.vocabulary_name()? {
+            Some(name) => Some(Arc::new(Vocabulary::open(&self.path, &name).map_err(
+                |e| Error::IndexDamaged {
+                    path: self.path.clone(),
+                    reason: format!("{e}: index again into a new folder"),
+                },
+            )?)),
+            None => None,
+        };
+        *cached = Some((generation, opened.clone()));
+        Ok(opened)
+    }
+
+    /// Write the vocabulary `last` names (if any) with `tally`'s changes, for commit `opstamp`.
+    fn write_vocabulary(&self, last: Option<&str>, tally: &Tally, opstamp: u64) -> Result<String> {
+        let old = match last {
+            Some(name) => {
+                Some(
+                    Vocabulary::open(&self.path, name).map_err(|e| Error::IndexDamaged {
+                        path: self.path.clone(),
+                        reason: e.to_string(),
+                    })?,
+                )
+            }
+            None => None,
+        };
+        vocabulary::write(&self.path, old.as_ref(), tally, opstamp)
+    }
+
+    /// The file of the last commit's vocabulary, if it has one.
+    fn vocabulary_name(&self) -> Result<Option<String>> {
+        let metas = self
+            .index
+            .load_metas()
+            .map_err(|e| damaged(&self.path, &e))?;
+        Ok(vocabulary::named(metas.payload.as_deref()))
     }
 
     /// The stemmed-text fields that hold any episode, so queries only look where text is.
@@ -469,6 +525,8 @@ pub struct EpisodeWriter<'a> {
     since_commit: usize,
     last_commit: Instant,
     counts: Counts,
+    /// The words of the episodes written since the last commit, for the spelling vocabulary.
+    tally: Tally,
 }
 
 impl EpisodeWriter<'_> {
@@ -493,6 +551,7 @@ impl EpisodeWriter<'_> {
                 }
                 self.writer
                     .delete_term(Term::from_field_text(self.index.fields.id, &key));
+                self.tally.remove(&old);
                 (merged, Change::Updated)
             }
             None => (episode, Change::Added),
@@ -500,6 +559,7 @@ impl EpisodeWriter<'_> {
         self.writer
             .add_document(to_document(&merged, &self.index.fields))
             .map_err(|e| self.write_error(&e))?;
+        self.tally.add(&merged);
         self.written.insert(hash);
         self.pending.insert(key, merged);
         match change {
@@ -521,7 +581,42 @@ impl EpisodeWriter<'_> {
         if self.since_commit == 0 {
             return Ok(());
         }
-        self.writer.commit().map_err(|e| self.write_error(&e))?;
+        let last = self.index.vocabulary_name()?;
+        let mut prepared = match self.writer.prepare_commit() {
+            Ok(prepared) => prepared,
+            Err(e) => return Err(write_error(&self.index.path, &e)),
+        };
+        // The batch's words join the vocabulary in a file of their own, complete before the
+        // commit that names it.
+        let name = if self.tally.is_empty() {
+            Ok(last.clone())
+        } else {
+            self.index
+                .write_vocabulary(last.as_deref(), &self.tally, prepared.opstamp())
+                .map(Some)
+        };
+        let name = match name {
+            Ok(name) => name,
+            Err(e) => {
+                let _ = prepared.abort();
+                self.tally.clear();
+                return Err(e);
+            }
+        };
+        if let Some(name) = &name {
+            prepared.set_payload(&vocabulary::payload(name));
+        }
+        prepared
+            .commit()
+            .map_err(|e| write_error(&self.index.path, &e))?;
+        self.tally.clear();
+        if let Some(name) = &name {
+            let keep: Vec<&str> = [Some(name.as_str()), last.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            vocabulary::remove_stale(&self.index.path, &keep);
+        }
         self.index.reader.reload()?;
         self.pending.clear();
         self.since_commit = 0;
@@ -531,18 +626,7 @@ impl EpisodeWriter<'_> {
     }
 
     fn write_error(&self, e: &TantivyError) -> Error {
-        let cause = match e {
-            // tantivy's indexing threads drop their io error and leave only this.
-            TantivyError::ErrorInThread(_) => {
-                "a write failed (is the disk full or the folder not writable?)".to_string()
-            }
-            TantivyError::IoError(io) => io_message(io),
-            other => tantivy_message(other),
-        };
-        Error::Index(format!(
-            "{}: could not write: {cause} (the last commit is intact)",
-            self.index.path.display()
-        ))
+        write_error(&self.index.path, e)
     }
 
     /// Commit what is left and wait for merges; returns the totals. When this session wrote
@@ -568,12 +652,29 @@ impl EpisodeWriter<'_> {
     /// Drop everything written since the last commit.
     pub fn abandon(mut self) -> Result<Counts> {
         self.writer.rollback()?;
+        self.tally.clear();
         Ok(self.counts)
     }
 
     pub fn counts(&self) -> Counts {
         self.counts
     }
+}
+
+/// A write that failed, for the index at `path`.
+fn write_error(path: &Path, e: &TantivyError) -> Error {
+    let cause = match e {
+        // tantivy's indexing threads drop their io error and leave only this.
+        TantivyError::ErrorInThread(_) => {
+            "a write failed (is the disk full or the folder not writable?)".to_string()
+        }
+        TantivyError::IoError(io) => io_message(io),
+        other => tantivy_message(other),
+    };
+    Error::Index(format!(
+        "{}: could not write: {cause} (the last commit is intact)",
+        path.display()
+    ))
 }
 
 fn key_hash(key: &str) -> u64 {
@@ -615,11 +716,6 @@ pub fn to_document(e: &Episode, f: &Fields) -> TantivyDocument {
     text(f.overview, &e.overview);
     text(f.url, &e.url);
     text(f.language, &e.language);
-    if let Some(words) = f.words {
-        for value in [&e.title, &e.summary, &e.description, &e.overview] {
-            text(words, value);
-        }
-    }
     if let Some(slot) = e.language.as_deref().and_then(schema::stemmed_language) {
         for value in [&e.title, &e.summary, &e.description, &e.overview]
             .into_iter()

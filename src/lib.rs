@@ -26,6 +26,7 @@ pub mod snippet;
 pub mod spelling;
 pub mod synonyms;
 pub mod tokenizer;
+pub mod vocabulary;
 mod word_list;
 
 pub use episode::Episode;

@@ -19,7 +19,8 @@ pub const LONGEST_WORD: usize = 64;
 pub const ANALYZER_EN: &str = "episearch_en";
 /// Name of the analyzer for exact, case-insensitive keys (podcast filter).
 pub const ANALYZER_KEY: &str = "episearch_key";
-/// Name of the analyzer for the spelling vocabulary: words as written, unstemmed.
+/// Name of the analyzer of the `words` field of indexes made before the spelling vocabulary
+/// left the index (`vocabulary`): registered still, so that such an index can be written to.
 pub const ANALYZER_WORDS: &str = "episearch_words";
 
 pub const ID: &str = "id";
@@ -33,9 +34,6 @@ pub const DESCRIPTION: &str = "description";
 pub const OVERVIEW: &str = "overview";
 pub const URL: &str = "url";
 pub const LANGUAGE: &str = "language";
-/// Every word of the text fields, lower-cased and folded but not stemmed: the vocabulary that
-/// spelling corrections are picked from (stems like `kubernet` are not words to show a user).
-pub const WORDS: &str = "words";
 
 /// Languages with a tantivy stemmer other than English: (language subtag, stemmer, field).
 /// An episode whose feed declares one of these also has all its text in that field, analysed
@@ -89,8 +87,6 @@ pub struct Fields {
     pub language: Field,
     /// One per entry of `STEMMED_LANGUAGES`, same order.
     pub stemmed: [Field; 17],
-    /// Absent in indexes made before spelling correction; corrections then fall back to stems.
-    pub words: Option<Field>,
 }
 
 impl Fields {
@@ -120,7 +116,6 @@ impl Fields {
                 }
                 fields
             },
-            words: schema.get_field(WORDS).ok(),
         })
     }
 
@@ -196,14 +191,6 @@ pub fn build() -> Schema {
             ),
         );
     }
-    b.add_text_field(
-        WORDS,
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(ANALYZER_WORDS)
-                .set_index_option(IndexRecordOption::Basic),
-        ),
-    );
     b.build()
 }
 
@@ -237,7 +224,7 @@ pub fn register_analyzers(index: &Index) {
 }
 
 /// Words of letters only, lower-cased and accents folded, not stemmed: the spelling
-/// vocabulary.
+/// vocabulary's (stems like `kubernet` are not words to show a user).
 pub fn words_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(LONGEST_WORD))

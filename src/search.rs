@@ -206,7 +206,7 @@ impl EpisodeIndex {
     /// The query with each word the index does not hold replaced by its nearest word, when
     /// that query finds something.
     fn suggest(&self, options: &SearchOptions) -> Result<Option<String>> {
-        let Some(words_field) = self.fields.words else {
+        let Some(vocabulary) = self.vocabulary()? else {
             return Ok(None);
         };
         let searcher = self.searcher();
@@ -219,11 +219,10 @@ impl EpisodeIndex {
             } else {
                 match schema::fold(&word).as_slice() {
                     [folded] => spelling::nearest(
-                        &searcher,
-                        words_field,
+                        &vocabulary,
                         folded,
                         spelling::max_suggestion_edits(folded.chars().count()),
-                    )?
+                    )
                     .map(|(near, _)| near),
                     _ => None,
                 }
@@ -649,9 +648,6 @@ fn spell(
     typed: &str,
     native: &[(Field, Vec<String>)],
 ) -> Result<Spelling> {
-    let Some(words_field) = index.fields.words else {
-        return Ok(Spelling::AsTyped);
-    };
     let folded = schema::fold(typed);
     let [word] = folded.as_slice() else {
         return Ok(Spelling::AsTyped);
@@ -662,15 +658,18 @@ fn spell(
     if holds_in_a_language(searcher, native)? {
         return Ok(Spelling::AsTyped);
     }
+    let Some(vocabulary) = index.vocabulary()? else {
+        return Ok(Spelling::AsTyped);
+    };
     let max = spelling::max_edits(word.chars().count());
     if index.holds(searcher, terms)? {
-        let own = searcher.doc_freq(&Term::from_field_text(words_field, word))?;
+        let own = vocabulary.count(word).unwrap_or(0);
         if own > RARE_EPISODES {
             return Ok(Spelling::AsTyped);
         }
         // The data's own typo is one slip away (`goverment`); a one-edit walk of the word list
         // is also far cheaper than a two-edit one, and this runs for every rare query word.
-        let neighbour = spelling::nearest(searcher, words_field, word, max.min(1))?;
+        let neighbour = spelling::nearest(&vocabulary, word, max.min(1));
         return Ok(match neighbour {
             Some((near, freq))
                 if freq >= COMMON_EPISODES.max(COMMON_FACTOR * own)
@@ -681,14 +680,11 @@ fn spell(
             _ => Spelling::AsTyped,
         });
     }
-    if let Some((near, _)) = spelling::nearest(searcher, words_field, word, max)? {
+    if let Some((near, _)) = spelling::nearest(&vocabulary, word, max) {
         return Ok(Spelling::Replace(near));
     }
     // Two words run together, taken only where the episodes write them side by side.
-    for (left, right) in spelling::splits(searcher, words_field, word)?
-        .into_iter()
-        .take(3)
-    {
+    for (left, right) in spelling::splits(&vocabulary, word).into_iter().take(3) {
         let together = format!("{left} {right}");
         let terms = schema::analyze(&together);
         if terms.len() == 2 && searcher.search(&*form(&index.fields, &terms), &Count)? > 0 {

@@ -1,17 +1,11 @@
 //! Spelling: the index's own words within a small edit distance of a word it does not hold.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
 
-use tantivy::directory::OwnedBytes;
-use tantivy::schema::Field;
-use tantivy::termdict::TermDictionary;
-use tantivy::{InvertedIndexReader, Searcher, Term};
-use tantivy_fst::raw::Fst;
-
-use crate::error::{Error, Result};
+use crate::vocabulary::Vocabulary;
 use crate::word_list;
 
 /// How many edits a typed word of `chars` characters may be from its correction when the
@@ -61,20 +55,14 @@ pub fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// The word of `field` closest to `word` within `max` edits, with how many episodes hold it:
-/// fewest edits first, then one with the same first letter (typos rarely hit it: `klien` is
-/// `klein` before `alien`), then the one in most episodes, then alphabetical. Words holding
-/// digits or symbols are never offered.
-pub fn nearest(
-    searcher: &Searcher,
-    field: Field,
-    word: &str,
-    max: usize,
-) -> Result<Option<(String, u64)>> {
+/// The word of the vocabulary closest to `word` within `max` edits, with how many episodes
+/// hold it: fewest edits first, then one with the same first letter (typos rarely hit it:
+/// `klien` is `klein` before `alien`), then the one in most episodes, then alphabetical. Words
+/// holding digits or symbols are never offered.
+pub fn nearest(vocabulary: &Vocabulary, word: &str, max: usize) -> Option<(String, u64)> {
     if max == 0 {
-        return Ok(None);
+        return None;
     }
-    let lists = word_lists(searcher, field)?;
     let mut found: HashMap<String, (usize, u64)> = HashMap::new();
     let plain = !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase());
     if plain {
@@ -82,7 +70,12 @@ pub fn nearest(
         // letter the edits the list offers there, instead of walking every branch the
         // automaton allows. Fewest edits win, so a word found one edit away settles a two-edit
         // search too.
-        one_edit_neighbours(&lists, word, &mut found)?;
+        for variant in word_list::one_edit(vocabulary.fst(), word.as_bytes()) {
+            if let Ok(variant) = String::from_utf8(variant) {
+                let episodes = vocabulary.count(&variant).unwrap_or(0);
+                found.insert(variant, (1, episodes));
+            }
+        }
     }
     let settled = plain && (max == 1 || !found.is_empty());
     if !settled {
@@ -91,131 +84,61 @@ pub fn nearest(
         // follows a Levenshtein DFA (a table look-up a byte); beyond, the edit-table automaton.
         if max <= 2 {
             let dfa = Within(builder(max).build_dfa(word));
-            collect(&lists, word, max, dfa, &mut found)?;
+            collect(vocabulary, word, max, dfa, &mut found);
         } else {
             let rows = WithinEdits::new(word, max);
-            collect(&lists, word, max, rows, &mut found)?;
+            collect(vocabulary, word, max, rows, &mut found);
         }
     }
     let first = word.chars().next();
-    Ok(found
+    found
         .into_iter()
         .min_by_key(|(term, (edits, freq))| {
             let other_start = term.chars().next() != first;
             (*edits, other_start, std::cmp::Reverse(*freq), term.clone())
         })
-        .map(|(term, (_, freq))| (term, freq)))
+        .map(|(term, (_, freq))| (term, freq))
 }
 
-/// One segment's spelling vocabulary: tantivy's dictionary, and the FST under it when it can
-/// be read directly (`word_list::open`). Opened once a look-up, for every walk it makes.
-struct WordList {
-    inverted: Arc<InvertedIndexReader>,
-    fst: Option<Fst<OwnedBytes>>,
-}
-
-fn word_lists(searcher: &Searcher, field: Field) -> Result<Vec<WordList>> {
-    searcher
-        .segment_readers()
-        .iter()
-        .map(|segment| {
-            let inverted = segment.inverted_index(field)?;
-            let fst = word_list::open(segment, field, inverted.terms());
-            Ok(WordList { inverted, fst })
-        })
-        .collect()
-}
-
-/// How many episodes hold `word` in `terms`, if any.
-fn doc_freq(terms: &TermDictionary, word: &[u8]) -> Result<Option<u32>> {
-    terms
-        .get(word)
-        .map(|info| info.map(|i| i.doc_freq))
-        .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))
-}
-
-/// Every word of the lists that `automaton` accepts and `distance` puts within `max` edits of
-/// `word`, with the episodes holding it summed over segments.
+/// Every word of the vocabulary that `automaton` accepts and `distance` puts within `max`
+/// edits of `word`, with the episodes holding it.
 fn collect<A>(
-    lists: &[WordList],
+    vocabulary: &Vocabulary,
     word: &str,
     max: usize,
     automaton: A,
     found: &mut HashMap<String, (usize, u64)>,
-) -> Result<()>
-where
+) where
     A: tantivy_fst::Automaton,
     A::State: Clone,
 {
     let len = word.chars().count();
-    // The edits from `word` to a term worth offering.
-    let edits = |term: &[u8]| {
-        let term = std::str::from_utf8(term).ok()?;
+    let mut near = Vec::new();
+    word_list::walk(vocabulary.fst(), &automaton, |term| {
+        let Ok(term) = std::str::from_utf8(term) else {
+            return;
+        };
         if term.chars().count().abs_diff(len) > max
             || !term.chars().all(char::is_alphabetic)
             || term == word
         {
-            return None;
+            return;
         }
         let edits = distance(word, term);
-        (edits <= max).then(|| (term.to_string(), edits))
-    };
-    let mut keep = |(term, edits): (String, usize), doc_freq: u32| {
-        found.entry(term).or_insert((edits, 0)).1 += u64::from(doc_freq);
-    };
-    for list in lists {
-        let terms = list.inverted.terms();
-        if let Some(fst) = &list.fst {
-            let mut near = Vec::new();
-            word_list::walk(fst, &automaton, |term| near.extend(edits(term)));
-            for (term, edits) in near {
-                let freq = doc_freq(terms, term.as_bytes())?;
-                keep((term, edits), freq.unwrap_or(0));
-            }
-            continue;
+        if edits <= max {
+            near.push((term.to_string(), edits));
         }
-        let mut stream = terms
-            .search(&automaton)
-            .into_stream()
-            .map_err(|e| Error::Index(format!("reading the term dictionary: {e}")))?;
-        while stream.advance() {
-            if let Some(near) = edits(stream.key()) {
-                keep(near, stream.value().doc_freq);
-            }
-        }
+    });
+    for (term, edits) in near {
+        let episodes = vocabulary.count(&term).unwrap_or(0);
+        found.insert(term, (edits, episodes));
     }
-    Ok(())
-}
-
-/// The words of the lists one edit from `word` (letters a to z only, as the spelling
-/// vocabulary folds them), with the episodes holding each summed over segments. Found by
-/// walking each segment's word list, or, where it cannot be read directly, by looking up every
-/// variant.
-fn one_edit_neighbours(
-    lists: &[WordList],
-    word: &str,
-    found: &mut HashMap<String, (usize, u64)>,
-) -> Result<()> {
-    for list in lists {
-        let held: Vec<String> = match &list.fst {
-            Some(fst) => word_list::one_edit(fst, word.as_bytes())
-                .into_iter()
-                .filter_map(|v| String::from_utf8(v).ok())
-                .collect(),
-            None => one_edit_variants(word),
-        };
-        for variant in held {
-            if let Some(freq) = doc_freq(list.inverted.terms(), variant.as_bytes())? {
-                found.entry(variant).or_insert((1, 0)).1 += u64::from(freq);
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Every string of letters a to z one edit from `word` (a lower-case ASCII word): each letter
 /// deleted, each pair of unequal neighbours swapped, each letter replaced and each letter
 /// inserted; sorted, without repeats, never `word` itself.
+#[cfg(test)]
 pub(crate) fn one_edit_variants(word: &str) -> Vec<String> {
     let b = word.as_bytes();
     let mut out: Vec<Vec<u8>> = Vec::with_capacity(54 * b.len() + 26);
@@ -277,22 +200,22 @@ impl tantivy_fst::Automaton for Within {
     }
 }
 
-/// Ways to read `word` as two words of `field` (`whistleblower` → `whistle` `blower`), each
-/// part at least 3 letters, the split whose rarer part is in most episodes first.
-pub fn splits(searcher: &Searcher, field: Field, word: &str) -> Result<Vec<(String, String)>> {
+/// Ways to read `word` as two words of the vocabulary (`whistleblower` → `whistle` `blower`),
+/// each part at least 3 letters, the split whose rarer part is in most episodes first.
+pub fn splits(vocabulary: &Vocabulary, word: &str) -> Vec<(String, String)> {
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     let mut found = Vec::new();
     let inner = chars.len().saturating_sub(5);
     for &(at, _) in chars.iter().skip(3).take(inner) {
         let (left, right) = word.split_at(at);
-        let freq = |w: &str| searcher.doc_freq(&Term::from_field_text(field, w));
-        let rarer = freq(left)?.min(freq(right)?);
+        let episodes = |w: &str| vocabulary.count(w).unwrap_or(0);
+        let rarer = episodes(left).min(episodes(right));
         if rarer > 0 {
             found.push((rarer, left.to_string(), right.to_string()));
         }
     }
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    Ok(found.into_iter().map(|(_, l, r)| (l, r)).collect())
+    found.into_iter().map(|(_, l, r)| (l, r)).collect()
 }
 
 #[cfg(test)]

@@ -1,53 +1,12 @@
-//! A segment's word list walked the cheap way. Spelling asks for every word of a field within
-//! a few edits of a typed word, and tantivy's dictionary stream decodes every child of every
-//! node it passes before asking the automaton whether the child can still match. Here the
-//! automaton is asked first (`walk`), so a walk decodes only the branches that can end in a
-//! match; and the words one edit away are found by following the typed word down the list
-//! (`one_edit`).
-//!
-//! Both read the FST under tantivy's term dictionary straight from the segment's `.term` file
-//! (tantivy 0.27's layout: the FST, the term infos, their size, a version and the kind of
-//! dictionary). Whatever does not check out (another layout, another number of words than the
-//! dictionary holds) yields `None`, and the caller walks the dictionary's own stream instead.
+//! The spelling vocabulary's word list walked the cheap way. Spelling asks for every word
+//! within a few edits of a typed word, and an FST stream decodes every child of every node it
+//! passes before asking the automaton whether the child can still match. Here the automaton is
+//! asked first (`walk`), so a walk decodes only the branches that can end in a match; and the
+//! words one edit away are found by following the typed word down the list (`one_edit`).
 
-use tantivy::directory::{CompositeFile, OwnedBytes};
-use tantivy::index::SegmentComponent;
-use tantivy::schema::Field;
-use tantivy::termdict::TermDictionary;
-use tantivy::{HasLen, SegmentReader};
+use tantivy::directory::OwnedBytes;
 use tantivy_fst::raw::{Fst, Node};
 use tantivy_fst::Automaton;
-
-/// The kind and version of tantivy's term dictionary this reads: an FST, version 1.
-const FST_DICTIONARY: u32 = 1;
-const FST_TERMDICT_VERSION: u32 = 1;
-
-/// The FST of `field`'s dictionary in `segment`, if it can be read and holds exactly the words
-/// `terms` holds.
-pub(crate) fn open(
-    segment: &SegmentReader,
-    field: Field,
-    terms: &TermDictionary,
-) -> Option<Fst<OwnedBytes>> {
-    let file = segment.open_read(SegmentComponent::Terms).ok()?;
-    let slice = CompositeFile::open(&file).ok()?.open_read(field)?;
-    if slice.len() < 16 {
-        return None;
-    }
-    let (main, footer) = slice.split_from_end(16);
-    let footer = footer.read_bytes().ok()?;
-    let footer = footer.as_slice();
-    let infos_len = u64::from_le_bytes(footer[..8].try_into().ok()?);
-    let version = u32::from_le_bytes(footer[8..12].try_into().ok()?);
-    let kind = u32::from_le_bytes(footer[12..16].try_into().ok()?);
-    if kind != FST_DICTIONARY || version != FST_TERMDICT_VERSION || infos_len as usize > main.len()
-    {
-        return None;
-    }
-    let (fst, _) = main.split_from_end(infos_len as usize);
-    let fst = Fst::new(fst.read_bytes().ok()?).ok()?;
-    (fst.len() == terms.num_terms()).then_some(fst)
-}
 
 /// Every word of `fst` that `automaton` accepts, in order.
 pub(crate) fn walk<A: Automaton>(
@@ -169,97 +128,91 @@ pub(crate) fn one_edit(fst: &Fst<OwnedBytes>, word: &[u8]) -> Vec<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::spelling::{builder, one_edit_variants, Within};
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::{doc, Index, IndexWriter};
+    use tantivy_fst::MapBuilder;
 
-    /// The walk over the raw FST finds exactly the words tantivy's own dictionary stream finds
-    /// with the same automaton, segment by segment.
-    #[test]
-    fn walk_finds_what_the_dictionary_stream_finds() {
-        let mut schema = Schema::builder();
-        let body = schema.add_text_field("body", TEXT);
-        let other = schema.add_text_field("other", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let texts = [
-            "klein alien kelin kleine clean cafe café naïve naive bridge",
-            "government goverment governments governing klien kline",
-            "microdose microdosing macrodose micro dose mikrodose",
-        ];
-        for (i, text) in texts.iter().enumerate() {
-            writer
-                .add_document(doc!(body => *text, other => "zebra"))
-                .unwrap();
-            if i == 1 {
-                writer.commit().unwrap();
-            }
+    const WORDS: &str = "klein alien kelin kleine clean cafe café naïve naive bridge government \
+        goverment governments governing klien kline microdose microdosing macrodose micro dose \
+        mikrodose zebra a ab";
+
+    fn list() -> (Vec<&'static str>, Fst<OwnedBytes>) {
+        let mut words: Vec<&str> = WORDS.split_whitespace().collect();
+        words.sort_unstable();
+        words.dedup();
+        let mut builder = MapBuilder::memory();
+        for (i, w) in words.iter().enumerate() {
+            builder.insert(w, i as u64).unwrap();
         }
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
-        assert_eq!(searcher.segment_readers().len(), 2);
+        let bytes = builder.into_inner().unwrap();
+        (words, Fst::new(OwnedBytes::new(bytes)).unwrap())
+    }
+
+    /// Whether `automaton` accepts `word`, run byte by byte.
+    fn accepts<A: Automaton>(automaton: &A, word: &str) -> bool {
+        let mut state = automaton.start();
+        for &b in word.as_bytes() {
+            state = automaton.accept(&state, b);
+        }
+        automaton.is_match(&state)
+    }
+
+    /// The walk finds exactly the words of the list the automaton accepts, in order.
+    #[test]
+    fn walk_finds_every_word_the_automaton_accepts() {
+        let (words, fst) = list();
         let mut walked_any = 0;
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(body).unwrap();
-            let terms = inverted.terms();
-            let fst = open(segment, body, terms).expect("the raw word list opens");
-            for word in ["klein", "cafe", "goverment", "microdose", "zzz", "naive"] {
-                for max in 0..=2 {
-                    let dfa = Within(builder(max).build_dfa(word));
-                    let mut walked = Vec::new();
-                    walk(&fst, &dfa, |w| {
-                        walked.push(String::from_utf8(w.to_vec()).unwrap())
-                    });
-                    let mut streamed = Vec::new();
-                    let mut stream = terms.search(&dfa).into_stream().unwrap();
-                    while stream.advance() {
-                        streamed.push(String::from_utf8(stream.key().to_vec()).unwrap());
-                    }
-                    assert_eq!(walked, streamed, "{word} within {max}");
-                    walked_any += walked.len();
-                }
+        for word in [
+            "klein",
+            "cafe",
+            "goverment",
+            "microdose",
+            "zzz",
+            "naive",
+            "a",
+        ] {
+            for max in 0..=2 {
+                let dfa = Within(builder(max).build_dfa(word));
+                let mut walked = Vec::new();
+                walk(&fst, &dfa, |w| {
+                    walked.push(String::from_utf8(w.to_vec()).unwrap())
+                });
+                let expected: Vec<&str> =
+                    words.iter().copied().filter(|w| accepts(&dfa, w)).collect();
+                assert_eq!(walked, expected, "{word} within {max}");
+                walked_any += walked.len();
             }
         }
         assert!(walked_any > 20, "{walked_any}");
-        // The one-edit walk finds exactly the one-edit strings the dictionary holds.
+    }
+
+    /// The one-edit walk finds exactly the one-edit strings the list holds.
+    #[test]
+    fn one_edit_finds_the_words_one_edit_away() {
+        let (words, fst) = list();
         let mut found_total = 0;
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(body).unwrap();
-            let terms = inverted.terms();
-            let fst = open(segment, body, terms).expect("opens");
-            for word in [
-                "klein",
-                "klien",
-                "goverment",
-                "governments",
-                "microdose",
-                "mikrodose",
-                "micro",
-                "a",
-                "kleine",
-                "cafe",
-                "zzz",
-                "aliens",
-                "brigde",
-            ] {
-                let walked = one_edit(&fst, word.as_bytes());
-                let expected: Vec<Vec<u8>> = one_edit_variants(word)
-                    .into_iter()
-                    .filter(|v| terms.get(v.as_bytes()).unwrap().is_some())
-                    .map(String::into_bytes)
-                    .collect();
-                assert_eq!(walked, expected, "{word}");
-                found_total += walked.len();
-            }
+        for word in [
+            "klein",
+            "klien",
+            "goverment",
+            "governments",
+            "microdose",
+            "mikrodose",
+            "micro",
+            "a",
+            "kleine",
+            "cafe",
+            "zzz",
+            "aliens",
+            "brigde",
+        ] {
+            let walked = one_edit(&fst, word.as_bytes());
+            let expected: Vec<Vec<u8>> = one_edit_variants(word)
+                .into_iter()
+                .filter(|v| words.contains(&v.as_str()))
+                .map(String::into_bytes)
+                .collect();
+            assert_eq!(walked, expected, "{word}");
+            found_total += walked.len();
         }
-        assert_eq!(found_total, 15);
-        // A field's word list holds only its own words.
-        let segment = &searcher.segment_readers()[0];
-        let inverted = segment.inverted_index(other).unwrap();
-        let fst = open(segment, other, inverted.terms()).expect("opens");
-        let mut words = Vec::new();
-        walk(&fst, &Within(builder(1).build_dfa("zebra")), |w| {
-            words.push(w.to_vec())
-        });
-        assert_eq!(words, [b"zebra".to_vec()]);
+        assert_eq!(found_total, 16);
     }
 }

@@ -151,6 +151,62 @@ fn a_misspelt_word_is_corrected_said_so_and_highlighted() {
 }
 
 #[test]
+fn each_import_adds_its_words_to_the_spelling_vocabulary() {
+    let ws = indexed(&SPELLING[1..2]);
+    let r = ws.run(&["search", "zeppelinn"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    // A later import's words are offered too; the earlier ones stay.
+    let more = ws.write(
+        "more.jsonl",
+        r#"{"id":"air","title":"Airships","summary":"The zeppelin returns."}"#,
+    );
+    let r = ws.run(&["index", more.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = ws.run(&["search", "--json", "zeppelinn"]);
+    assert_eq!(ids(&r), ["air"]);
+    assert_eq!(r.stderr, "episearch: showing results for zeppelin\n");
+    let r = ws.run(&["search", "vin"]);
+    assert_eq!(r.stderr, "episearch: did you mean: vim\n");
+    // An import that commits nothing adds nothing.
+    let bad = ws.write(
+        "bad.jsonl",
+        "{\"title\":\"Blimps\",\"summary\":\"A dirigible.\"}\n{\"title\": oops}\n",
+    );
+    let r = ws.run(&["index", "--strict", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = ws.run(&["search", "dirigibel"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    let good = ws.write(
+        "good.jsonl",
+        "{\"title\":\"Blimps\",\"summary\":\"A dirigible.\"}\n",
+    );
+    assert_eq!(ws.run(&["index", good.to_str().unwrap()]).code, 0);
+    let r = ws.run(&["search", "dirigibel"]);
+    assert_eq!(r.stderr, "episearch: showing results for dirigible\n");
+    // Of three commits' vocabulary files, the last and the one before it are kept.
+    let mut files: Vec<String> = std::fs::read_dir(ws.index_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("vocabulary-"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    // A damaged vocabulary is named in one line, exit 2.
+    for file in &files {
+        std::fs::write(ws.index_dir().join(file), b"damaged").unwrap();
+    }
+    let r = ws.run(&["search", "zeppelinn"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the spelling vocabulary vocabulary-")
+            && r.stderr.contains(".fst is damaged"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn exact_matches_win_over_corrections() {
     let ws = indexed(&SPELLING);
     // The index holds `postgress` (a typo in the data): taken as typed, nothing corrected.

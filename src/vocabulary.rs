@@ -1,0 +1,431 @@
+//! The spelling vocabulary: every word of letters only in the episodes' titles and bodies
+//! (lower-cased, accents folded, not stemmed) with how many episodes hold it. Spelling picks
+//! its corrections from it.
+//!
+//! It lives beside tantivy's files, not in a field of the index. A field posts every word of
+//! every episode, and those postings were a quarter of an import's time; the list needs no
+//! postings, only the words and their counts. The writer counts each episode's words as the
+//! episode goes in (`Tally`). Each commit writes the counts so far (the last vocabulary's plus
+//! the batch's) as one FST in a new file, and names that file in the commit itself (tantivy's
+//! commit payload). A reader so opens the vocabulary of the commit it reads, and a crash
+//! before the commit leaves the previous one named.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::BuildHasherDefault;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use tantivy::directory::{Directory, MmapDirectory, OwnedBytes};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy_fst::raw::Fst;
+use tantivy_fst::{MapBuilder, Streamer};
+
+use crate::episode::Episode;
+use crate::error::{Error, Result};
+use crate::schema;
+use crate::tokenizer::{WordHasher, Words};
+
+const PREFIX: &str = "vocabulary-";
+const SUFFIX: &str = ".fst";
+const TEMPORARY: &str = ".tmp";
+
+/// The words of the episodes written since the last commit: for each, how many more episodes
+/// hold it (fewer, for episodes replaced by a fuller version).
+#[derive(Default)]
+pub struct Tally {
+    words: HashMap<String, Change, BuildHasherDefault<WordHasher>>,
+    /// Episodes counted so far: each word is counted once an episode.
+    episodes: u64,
+    folder: Folder,
+}
+
+struct Change {
+    episodes: i64,
+    /// The last episode (of `Tally::episodes`) that counted the word.
+    last: u64,
+}
+
+impl Tally {
+    /// Count the words of an episode written.
+    pub fn add(&mut self, episode: &Episode) {
+        self.count(episode, 1);
+    }
+
+    /// Take back the words of an episode replaced.
+    pub fn remove(&mut self, episode: &Episode) {
+        self.count(episode, -1);
+    }
+
+    fn count(&mut self, e: &Episode, sign: i64) {
+        self.episodes += 1;
+        let episode = self.episodes;
+        for text in [&e.title, &e.summary, &e.description, &e.overview]
+            .into_iter()
+            .flatten()
+        {
+            let words = &mut self.words;
+            self.folder.each(text, |word| match words.get_mut(word) {
+                Some(change) if change.last == episode => {}
+                Some(change) => {
+                    change.episodes += sign;
+                    change.last = episode;
+                }
+                None => {
+                    words.insert(
+                        word.to_string(),
+                        Change {
+                            episodes: sign,
+                            last: episode,
+                        },
+                    );
+                }
+            });
+        }
+    }
+
+    /// True when no count changed.
+    pub fn is_empty(&self) -> bool {
+        self.words.values().all(|c| c.episodes == 0)
+    }
+
+    /// Forget every count (after a commit wrote them, or a rollback dropped their episodes).
+    pub fn clear(&mut self) {
+        self.words.clear();
+    }
+}
+
+/// The words of a text as the vocabulary keeps them (`schema::words_analyzer`: letters only,
+/// lower-cased, accents folded), without the analyzer's token stream for the usual word of
+/// ASCII letters: this runs over every word of every episode written.
+struct Folder {
+    word: String,
+    /// The analyzer's lower-casing and folding, for a word with other characters.
+    fold: TextAnalyzer,
+}
+
+impl Default for Folder {
+    fn default() -> Folder {
+        Folder {
+            word: String::with_capacity(32),
+            fold: schema::word_folder(),
+        }
+    }
+}
+
+impl Folder {
+    fn each(&mut self, text: &str, mut each: impl FnMut(&str)) {
+        let mut words = Words::new(text);
+        while words.next_into(&mut self.word).is_some() {
+            // `RemoveLongFilter` drops a word this long as split.
+            if self.word.len() >= schema::LONGEST_WORD {
+                continue;
+            }
+            if self.word.is_ascii() {
+                if self.word.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    self.word.make_ascii_lowercase();
+                    each(&self.word);
+                }
+                continue;
+            }
+            let mut stream = self.fold.token_stream(&self.word);
+            if let Some(token) = stream.next() {
+                if token.text.chars().all(char::is_alphabetic) {
+                    each(&token.text);
+                }
+            }
+        }
+    }
+}
+
+/// A vocabulary as a commit left it: an FST from each word to the episodes holding it.
+pub struct Vocabulary {
+    fst: Fst<OwnedBytes>,
+}
+
+impl Vocabulary {
+    /// The vocabulary file `name` of the index folder `dir`, mapped into memory.
+    pub fn open(dir: &Path, name: &str) -> Result<Vocabulary> {
+        let damaged =
+            |cause: String| Error::Index(format!("the spelling vocabulary {name} {cause}"));
+        // Not through the index's own directory: that expects tantivy's footer on every file.
+        let bytes = MmapDirectory::open(dir)
+            .map_err(|e| damaged(format!("cannot be read ({e})")))?
+            .open_read(Path::new(name))
+            .map_err(|e| damaged(format!("cannot be read ({e})")))?
+            .read_bytes()
+            .map_err(|e| damaged(format!("cannot be read ({e})")))?;
+        let fst = Fst::new(bytes).map_err(|e| damaged(format!("is damaged ({e})")))?;
+        Ok(Vocabulary { fst })
+    }
+
+    /// How many episodes hold `word` (as the vocabulary folds it), if any.
+    pub fn count(&self, word: &str) -> Option<u64> {
+        self.fst.get(word).map(|output| output.value())
+    }
+
+    /// The words, for walks (`word_list`).
+    pub fn fst(&self) -> &Fst<OwnedBytes> {
+        &self.fst
+    }
+
+    pub fn len(&self) -> usize {
+        self.fst.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fst.len() == 0
+    }
+}
+
+/// The file a commit's payload names, if it names one.
+pub fn named(payload: Option<&str>) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(payload?).ok()?;
+    let name = value.get("vocabulary")?.as_str()?;
+    let plain = name.starts_with(PREFIX)
+        && name.ends_with(SUFFIX)
+        && !name.contains(['/', '\\'])
+        && !name.starts_with('.');
+    plain.then(|| name.to_string())
+}
+
+/// The payload of a commit whose vocabulary is the file `name`.
+pub fn payload(name: &str) -> String {
+    serde_json::json!({ "vocabulary": name }).to_string()
+}
+
+/// Write `old` with `tally`'s changes as the vocabulary of commit `opstamp`, in the index
+/// folder `dir`; returns the new file's name. The file is complete on disk (written aside,
+/// synced, then renamed) before the commit that names it.
+pub fn write(dir: &Path, old: Option<&Vocabulary>, tally: &Tally, opstamp: u64) -> Result<String> {
+    let name = format!("{PREFIX}{opstamp}{SUFFIX}");
+    let aside = dir.join(format!("{name}{TEMPORARY}"));
+    let failed = |cause: String| {
+        Error::Index(format!(
+            "{}: could not write the spelling vocabulary: {cause} (the last commit is intact)",
+            dir.display()
+        ))
+    };
+    let io = |e: std::io::Error| failed(crate::error::io_message(&e));
+    let fst = |e: tantivy_fst::Error| failed(e.to_string());
+    let mut changes: Vec<(&str, i64)> = tally
+        .words
+        .iter()
+        .filter(|(_, c)| c.episodes != 0)
+        .map(|(word, c)| (word.as_str(), c.episodes))
+        .collect();
+    changes.sort_unstable();
+    let mut builder =
+        MapBuilder::new(BufWriter::new(File::create(&aside).map_err(io)?)).map_err(fst)?;
+    let mut put = |word: &[u8], episodes: i64| match u64::try_from(episodes) {
+        Ok(n) if n > 0 => builder.insert(word, n),
+        _ => Ok(()),
+    };
+    let mut stream = old.map(|v| v.fst.stream());
+    let mut next_old = || {
+        let (word, output) = stream.as_mut()?.next()?;
+        Some((
+            word.to_vec(),
+            i64::try_from(output.value()).unwrap_or(i64::MAX),
+        ))
+    };
+    let mut held = next_old();
+    let mut changes = changes.into_iter().peekable();
+    loop {
+        match (held.take(), changes.peek().copied()) {
+            (Some((word, n)), Some((changed, d))) => {
+                match word.as_slice().cmp(changed.as_bytes()) {
+                    std::cmp::Ordering::Less => {
+                        put(&word, n).map_err(fst)?;
+                        held = next_old();
+                    }
+                    std::cmp::Ordering::Greater => {
+                        put(changed.as_bytes(), d).map_err(fst)?;
+                        changes.next();
+                        held = Some((word, n));
+                    }
+                    std::cmp::Ordering::Equal => {
+                        put(&word, n.saturating_add(d)).map_err(fst)?;
+                        changes.next();
+                        held = next_old();
+                    }
+                }
+            }
+            (Some((word, n)), None) => {
+                put(&word, n).map_err(fst)?;
+                held = next_old();
+            }
+            (None, Some((changed, d))) => {
+                put(changed.as_bytes(), d).map_err(fst)?;
+                changes.next();
+            }
+            (None, None) => break,
+        }
+    }
+    let mut file = builder
+        .into_inner()
+        .map_err(fst)?
+        .into_inner()
+        .map_err(|e| io(e.into_error()))?;
+    file.flush().map_err(io)?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&aside, dir.join(&name)).map_err(io)?;
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+    Ok(name)
+}
+
+/// Delete the vocabulary files of `dir` other than `keep` (a reader may still open the one a
+/// commit before named, so the caller keeps that too), and any left half-written.
+pub fn remove_stale(dir: &Path, keep: &[&str]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let ours =
+            name.starts_with(PREFIX) && (name.ends_with(SUFFIX) || name.ends_with(TEMPORARY));
+        if ours && !keep.contains(&name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn episode(title: &str, summary: &str) -> Episode {
+        Episode {
+            title: Some(title.to_string()),
+            summary: Some(summary.to_string()),
+            ..Episode::default()
+        }
+    }
+
+    fn words(v: &Vocabulary) -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        let mut stream = v.fst().stream();
+        while let Some((word, output)) = stream.next() {
+            out.push((String::from_utf8(word.to_vec()).unwrap(), output.value()));
+        }
+        out
+    }
+
+    #[test]
+    fn counts_episodes_and_carries_them_across_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tally = Tally::default();
+        // A word counts once an episode, however often it says it; only words of letters
+        // are kept, lower-cased and folded.
+        tally.add(&episode("Café talk", "Talk, talk and more TALK about x86"));
+        tally.add(&episode("Small talk", "Nothing else"));
+        let first = write(dir.path(), None, &tally, 3).unwrap();
+        assert_eq!(first, "vocabulary-3.fst");
+        let v = Vocabulary::open(dir.path(), &first).unwrap();
+        assert_eq!(
+            words(&v),
+            [
+                ("about", 1),
+                ("and", 1),
+                ("cafe", 1),
+                ("else", 1),
+                ("more", 1),
+                ("nothing", 1),
+                ("small", 1),
+                ("talk", 2)
+            ]
+            .map(|(w, n)| (w.to_string(), n))
+        );
+        // The next commit adds its counts to the last; an episode replaced takes its words
+        // back, and a word no episode holds any more leaves.
+        let mut tally = Tally::default();
+        tally.remove(&episode("Small talk", "Nothing else"));
+        tally.add(&episode("Small talk", "Something new"));
+        tally.add(&episode("Zebra", ""));
+        let second = write(dir.path(), Some(&v), &tally, 7).unwrap();
+        let v = Vocabulary::open(dir.path(), &second).unwrap();
+        assert_eq!(v.count("talk"), Some(2));
+        assert_eq!(v.count("small"), Some(1));
+        assert_eq!(v.count("nothing"), None);
+        assert_eq!(v.count("else"), None);
+        assert_eq!(v.count("new"), Some(1));
+        assert_eq!(v.count("zebra"), Some(1));
+        assert_eq!(v.len(), 9);
+        // Files of older commits, and any left half-written, are removed; the kept stay.
+        std::fs::write(dir.path().join("vocabulary-9.fst.tmp"), b"partial").unwrap();
+        remove_stale(dir.path(), &[&second]);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.starts_with("vocabulary"))
+            .collect();
+        left.sort();
+        assert_eq!(left, [second]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_tally_keeps_the_words_the_vocabulary_analyzer_keeps(
+            words in proptest::collection::vec(
+                "(Café|CAFÉS|naïve|Ελληνικά|İstanbul|\u{212A}afe|ǅemal|straße|x86|c\\+\\+|C#|\\.NET|qatar's|don't|[a-zA-Z]{1,9}|[a-z]{60,70}|[0-9]{1,3}|日本語|ﬁne)",
+                0..30,
+            ),
+            seps in proptest::collection::vec("( |, |\\. |'|-|’|é)", 30),
+        ) {
+            let text: String = words.iter().zip(&seps).map(|(w, s)| format!("{w}{s}")).collect();
+            let mut analyzer = schema::words_analyzer();
+            let mut stream = analyzer.token_stream(&text);
+            let mut expected = Vec::new();
+            while let Some(token) = stream.next() {
+                expected.push(token.text.clone());
+            }
+            let mut kept = Vec::new();
+            Folder::default().each(&text, |w| kept.push(w.to_string()));
+            proptest::prop_assert_eq!(kept, expected);
+        }
+    }
+
+    #[test]
+    fn a_payload_names_only_a_vocabulary_file_of_the_folder() {
+        assert_eq!(
+            named(Some(&payload("vocabulary-12.fst"))),
+            Some("vocabulary-12.fst".to_string())
+        );
+        for bad in [
+            None,
+            Some("first commit"),
+            Some(r#"{"vocabulary":"../meta.json"}"#),
+            Some(r#"{"vocabulary":"vocabulary-1/../../x.fst"}"#),
+            Some(r#"{"vocabulary":"meta.json"}"#),
+            Some(r#"{"vocabulary":7}"#),
+        ] {
+            assert_eq!(named(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_damaged_vocabulary_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("vocabulary-1.fst"), b"not an fst").unwrap();
+        let e = Vocabulary::open(dir.path(), "vocabulary-1.fst")
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string()
+                .contains("the spelling vocabulary vocabulary-1.fst is damaged"),
+            "{e}"
+        );
+        let e = Vocabulary::open(dir.path(), "vocabulary-2.fst")
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string()
+                .contains("the spelling vocabulary vocabulary-2.fst cannot be read"),
+            "{e}"
+        );
+    }
+}
