@@ -17,6 +17,7 @@ use tantivy::directory::{
 };
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TokenizerManager;
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher,
     TantivyDocument, TantivyError, Term,
@@ -25,6 +26,7 @@ use tantivy::{
 use crate::episode::Episode;
 use crate::error::{io_message, tantivy_message, Error, Result};
 use crate::schema::{self, Fields};
+use crate::tokenizer::WordCounts;
 use crate::vocabulary::{self, Tally, Vocabulary};
 
 /// An open episode index.
@@ -37,6 +39,11 @@ pub struct EpisodeIndex {
     languages: std::sync::Mutex<Option<(u64, Vec<tantivy::schema::Field>)>>,
     /// `vocabulary` for a reader generation.
     vocabulary: std::sync::Mutex<Option<(u64, Option<Arc<Vocabulary>>)>>,
+    /// The words the index's English analysis has counted since the last commit.
+    counts: Arc<WordCounts>,
+    /// The analyzers of queries (the index's own count what they analyse), made when first
+    /// asked for.
+    query_analyzers: std::sync::OnceLock<TokenizerManager>,
 }
 
 impl EpisodeIndex {
@@ -84,7 +91,8 @@ impl EpisodeIndex {
 
     /// Build from an opened tantivy index (the reader takes the meta lock: may fail read-only).
     fn from_index(index: Index, path: &Path) -> Result<EpisodeIndex> {
-        schema::register_analyzers(&index);
+        let counts = Arc::new(WordCounts::default());
+        schema::register_analyzers(&index, counts.clone());
         let fields =
             Fields::from_schema(&index.schema()).map_err(|reason| Error::IndexDamaged {
                 path: path.to_path_buf(),
@@ -102,6 +110,8 @@ impl EpisodeIndex {
             path: path.to_path_buf(),
             languages: std::sync::Mutex::new(None),
             vocabulary: std::sync::Mutex::new(None),
+            counts,
+            query_analyzers: std::sync::OnceLock::new(),
         })
     }
 
@@ -249,6 +259,11 @@ impl EpisodeIndex {
         Ok(names.len() as u64)
     }
 
+    /// The analyzers to analyse query text with.
+    pub(crate) fn query_analyzers(&self) -> &TokenizerManager {
+        self.query_analyzers.get_or_init(schema::query_analyzers)
+    }
+
     /// The spelling vocabulary of the commit the searcher reads, opened once a reader
     /// generation; `None` for an index made before episearch kept one.
     pub(crate) fn vocabulary(&self) -> Result<Option<Arc<Vocabulary>>> {
@@ -275,8 +290,15 @@ impl EpisodeIndex {
         Ok(opened)
     }
 
-    /// Write the vocabulary `last` names (if any) with `tally`'s changes, for commit `opstamp`.
-    fn write_vocabulary(&self, last: Option<&str>, tally: &Tally, opstamp: u64) -> Result<String> {
+    /// Write the vocabulary `last` names (if any) with the words counted since, and those of
+    /// the texts `removed`, for commit `opstamp`.
+    fn write_vocabulary(
+        &self,
+        last: Option<&str>,
+        added: &HashMap<String, u64>,
+        removed: &Tally,
+        opstamp: u64,
+    ) -> Result<String> {
         let old = match last {
             Some(name) => {
                 Some(
@@ -288,7 +310,7 @@ impl EpisodeIndex {
             }
             None => None,
         };
-        vocabulary::write(&self.path, old.as_ref(), tally, opstamp)
+        vocabulary::write(&self.path, old.as_ref(), added, removed, opstamp)
     }
 
     /// The file of the last commit's vocabulary, if it has one.
@@ -559,7 +581,6 @@ impl EpisodeWriter<'_> {
         self.writer
             .add_document(to_document(&merged, &self.index.fields))
             .map_err(|e| self.write_error(&e))?;
-        self.tally.add(&merged);
         self.written.insert(hash);
         self.pending.insert(key, merged);
         match change {
@@ -586,15 +607,13 @@ impl EpisodeWriter<'_> {
             Ok(prepared) => prepared,
             Err(e) => return Err(write_error(&self.index.path, &e)),
         };
-        // The batch's words join the vocabulary in a file of their own, complete before the
-        // commit that names it.
-        let name = if self.tally.is_empty() {
-            Ok(last.clone())
-        } else {
-            self.index
-                .write_vocabulary(last.as_deref(), &self.tally, prepared.opstamp())
-                .map(Some)
-        };
+        // Every indexing thread has handed its counts over: the batch's words join the
+        // vocabulary in a file of their own, complete before the commit that names it.
+        let added = self.index.counts.take();
+        let name = self
+            .index
+            .write_vocabulary(last.as_deref(), &added, &self.tally, prepared.opstamp())
+            .map(Some);
         let name = match name {
             Ok(name) => name,
             Err(e) => {
@@ -653,6 +672,7 @@ impl EpisodeWriter<'_> {
     pub fn abandon(mut self) -> Result<Counts> {
         self.writer.rollback()?;
         self.tally.clear();
+        self.index.counts.take();
         Ok(self.counts)
     }
 

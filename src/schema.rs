@@ -1,16 +1,18 @@
 //! Field names, analyzers and schema construction: the one place that knows them.
 
+use std::sync::Arc;
+
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, STORED, STRING,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer,
-    TextAnalyzerBuilder,
+    TextAnalyzerBuilder, TokenizerManager,
 };
 use tantivy::Index;
 
-use crate::tokenizer::{CachedStemmer, LettersOnly, WordTokenizer};
+use crate::tokenizer::{CachedStemmer, LettersOnly, WordCounts, WordTokenizer};
 
 /// Words of this many bytes or more are left out of every analysis (URLs run together, base64).
 pub const LONGEST_WORD: usize = 64;
@@ -198,12 +200,31 @@ fn stemmed_analyzer_name(code: &str) -> String {
     format!("episearch_{code}")
 }
 
-/// Register the analyzers an index needs; required after every create and open.
-pub fn register_analyzers(index: &Index) {
-    index.tokenizers().register(ANALYZER_EN, english_analyzer());
+/// Register the analyzers an index needs; required after every create and open. Its English
+/// analysis counts the words it indexes into `counts` (the spelling vocabulary's): queries
+/// must be analysed with `query_analyzers` instead.
+pub fn register_analyzers(index: &Index, counts: Arc<WordCounts>) {
+    register_into(index.tokenizers(), Some(counts));
+}
+
+/// The analyzers of queries: the index's, counting nothing.
+pub fn query_analyzers() -> TokenizerManager {
+    let analyzers = TokenizerManager::default();
+    register_into(&analyzers, None);
+    analyzers
+}
+
+fn register_into(analyzers: &TokenizerManager, counts: Option<Arc<WordCounts>>) {
+    let english = match counts {
+        Some(counts) => english_words_builder()
+            .filter(CachedStemmer::counting(counts))
+            .build(),
+        None => english_analyzer(),
+    };
+    analyzers.register(ANALYZER_EN, english);
     for (code, language, _) in STEMMED_LANGUAGES {
         // No accent folding here: these stemmers' rules depend on the accents.
-        index.tokenizers().register(
+        analyzers.register(
             &stemmed_analyzer_name(code),
             TextAnalyzer::builder(WordTokenizer)
                 .filter(RemoveLongFilter::limit(LONGEST_WORD))
@@ -212,15 +233,13 @@ pub fn register_analyzers(index: &Index) {
                 .build(),
         );
     }
-    index.tokenizers().register(
+    analyzers.register(
         ANALYZER_KEY,
         TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
             .filter(LowerCaser)
             .build(),
     );
-    index
-        .tokenizers()
-        .register(ANALYZER_WORDS, words_analyzer());
+    analyzers.register(ANALYZER_WORDS, words_analyzer());
 }
 
 /// Words of letters only, lower-cased and accents folded, not stemmed: the spelling
@@ -236,7 +255,9 @@ pub fn words_analyzer() -> TextAnalyzer {
 
 /// Words lower-cased, accents folded (so `cafe` finds `café`), English stems.
 pub fn english_analyzer() -> TextAnalyzer {
-    english_words_builder().filter(CachedStemmer).build()
+    english_words_builder()
+        .filter(CachedStemmer::default())
+        .build()
 }
 
 /// What the English analyzer does to one word (as the word splitter gives it) before

@@ -442,7 +442,11 @@ fn parser(index: &EpisodeIndex) -> QueryParser {
     let f = &index.fields;
     let mut fields = vec![f.title, f.summary, f.description, f.overview];
     fields.extend(index.languages_present());
-    let mut parser = QueryParser::for_index(&index.index, fields);
+    let mut parser = QueryParser::new(
+        index.index.schema(),
+        fields,
+        index.query_analyzers().clone(),
+    );
     parser.set_field_boost(f.title, TITLE_BOOST);
     parser
 }
@@ -620,20 +624,20 @@ fn holds_in_a_language(searcher: &Searcher, native: &[(Field, Vec<String>)]) -> 
     Ok(false)
 }
 
-/// A word held by at most this many episodes is rare: a far more common neighbour is
-/// searched too (a typo the data happens to share: `goverment`).
-const RARE_EPISODES: u64 = 2;
-/// ...when the neighbour is in at least this many times as many episodes, and at least
-/// this many.
+/// A word held by at most this many texts (podcast names, titles, bodies: the spelling
+/// vocabulary's counts) is rare: a far more common neighbour is searched too (a typo the data
+/// happens to share: `goverment`).
+const RARE_TEXTS: u64 = 2;
+/// ...when the neighbour is in at least this many times as many texts, and at least this many.
 const COMMON_FACTOR: u64 = 10;
-const COMMON_EPISODES: u64 = 10;
+const COMMON_TEXTS: u64 = 10;
 
 /// What spelling makes of one typed word.
 enum Spelling {
     AsTyped,
     /// No episode holds the word: this is searched instead.
     Replace(String),
-    /// Very few episodes hold the word and far more this neighbour: both are searched, the
+    /// Very few texts hold the word and far more this neighbour: both are searched, the
     /// word as typed ranking first.
     Also(String),
 }
@@ -664,7 +668,7 @@ fn spell(
     let max = spelling::max_edits(word.chars().count());
     if index.holds(searcher, terms)? {
         let own = vocabulary.count(word).unwrap_or(0);
-        if own > RARE_EPISODES {
+        if own > RARE_TEXTS {
             return Ok(Spelling::AsTyped);
         }
         // The data's own typo is one slip away (`goverment`); a one-edit walk of the word list
@@ -672,7 +676,7 @@ fn spell(
         let neighbour = spelling::nearest(&vocabulary, word, max.min(1));
         return Ok(match neighbour {
             Some((near, freq))
-                if freq >= COMMON_EPISODES.max(COMMON_FACTOR * own)
+                if freq >= COMMON_TEXTS.max(COMMON_FACTOR * own)
                     && schema::analyze(&near) != terms =>
             {
                 Spelling::Also(near)

@@ -55,9 +55,9 @@ pub fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// The word of the vocabulary closest to `word` within `max` edits, with how many episodes
-/// hold it: fewest edits first, then one with the same first letter (typos rarely hit it:
-/// `klien` is `klein` before `alien`), then the one in most episodes, then alphabetical. Words
+/// The word of the vocabulary closest to `word` within `max` edits, with how many texts hold
+/// it: fewest edits first, then one with the same first letter (typos rarely hit it:
+/// `klien` is `klein` before `alien`), then the one in most texts, then alphabetical. Words
 /// holding digits or symbols are never offered.
 pub fn nearest(vocabulary: &Vocabulary, word: &str, max: usize) -> Option<(String, u64)> {
     if max == 0 {
@@ -72,8 +72,8 @@ pub fn nearest(vocabulary: &Vocabulary, word: &str, max: usize) -> Option<(Strin
         // search too.
         for variant in word_list::one_edit(vocabulary.fst(), word.as_bytes()) {
             if let Ok(variant) = String::from_utf8(variant) {
-                let episodes = vocabulary.count(&variant).unwrap_or(0);
-                found.insert(variant, (1, episodes));
+                let texts = vocabulary.count(&variant).unwrap_or(0);
+                found.insert(variant, (1, texts));
             }
         }
     }
@@ -101,7 +101,7 @@ pub fn nearest(vocabulary: &Vocabulary, word: &str, max: usize) -> Option<(Strin
 }
 
 /// Every word of the vocabulary that `automaton` accepts and `distance` puts within `max`
-/// edits of `word`, with the episodes holding it.
+/// edits of `word`, with the texts holding it.
 fn collect<A>(
     vocabulary: &Vocabulary,
     word: &str,
@@ -130,8 +130,8 @@ fn collect<A>(
         }
     });
     for (term, edits) in near {
-        let episodes = vocabulary.count(&term).unwrap_or(0);
-        found.insert(term, (edits, episodes));
+        let texts = vocabulary.count(&term).unwrap_or(0);
+        found.insert(term, (edits, texts));
     }
 }
 
@@ -201,15 +201,15 @@ impl tantivy_fst::Automaton for Within {
 }
 
 /// Ways to read `word` as two words of the vocabulary (`whistleblower` → `whistle` `blower`),
-/// each part at least 3 letters, the split whose rarer part is in most episodes first.
+/// each part at least 3 letters, the split whose rarer part is in most texts first.
 pub fn splits(vocabulary: &Vocabulary, word: &str) -> Vec<(String, String)> {
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     let mut found = Vec::new();
     let inner = chars.len().saturating_sub(5);
     for &(at, _) in chars.iter().skip(3).take(inner) {
         let (left, right) = word.split_at(at);
-        let episodes = |w: &str| vocabulary.count(w).unwrap_or(0);
-        let rarer = episodes(left).min(episodes(right));
+        let texts = |w: &str| vocabulary.count(w).unwrap_or(0);
+        let rarer = texts(left).min(texts(right));
         if rarer > 0 {
             found.push((rarer, left.to_string(), right.to_string()));
         }

@@ -1,12 +1,14 @@
-//! The spelling vocabulary: every word of letters only in the episodes' titles and bodies
-//! (lower-cased, accents folded, not stemmed) with how many episodes hold it. Spelling picks
-//! its corrections from it.
+//! The spelling vocabulary: every word of letters only in the episodes' podcast names, titles
+//! and bodies (lower-cased, accents folded, not stemmed), with how many of those texts hold
+//! it. Spelling picks its corrections from it.
 //!
 //! It lives beside tantivy's files, not in a field of the index. A field posts every word of
 //! every episode, and those postings were a quarter of an import's time; the list needs no
-//! postings, only the words and their counts. The writer counts each episode's words as the
-//! episode goes in (`Tally`). Each commit writes the counts so far (the last vocabulary's plus
-//! the batch's) as one FST in a new file, and names that file in the commit itself (tantivy's
+//! postings, only the words and their counts. The English analysis counts the words as it
+//! indexes them (`tokenizer::CachedStemmer`), a count being the number of texts (podcast name,
+//! title, bodies) holding the word; an episode replaced by a fuller version takes its texts'
+//! words back (`Tally`). Each commit writes the counts so far (the last vocabulary's plus the
+//! batch's) as one FST in a new file, and names that file in the commit itself (tantivy's
 //! commit payload). A reader so opens the vocabulary of the commit it reads, and a crash
 //! before the commit leaves the previous one named.
 
@@ -30,63 +32,56 @@ const PREFIX: &str = "vocabulary-";
 const SUFFIX: &str = ".fst";
 const TEMPORARY: &str = ".tmp";
 
-/// The words of the episodes written since the last commit: for each, how many more episodes
-/// hold it (fewer, for episodes replaced by a fuller version).
+/// The words of the episodes replaced since the last commit: for each, how many texts holding
+/// it went.
 #[derive(Default)]
 pub struct Tally {
     words: HashMap<String, Change, BuildHasherDefault<WordHasher>>,
-    /// Episodes counted so far: each word is counted once an episode.
-    episodes: u64,
+    /// Texts counted so far: each word is counted once a text.
+    texts: u64,
     folder: Folder,
 }
 
 struct Change {
-    episodes: i64,
-    /// The last episode (of `Tally::episodes`) that counted the word.
+    texts: u64,
+    /// The last text (of `Tally::texts`) that counted the word.
     last: u64,
 }
 
 impl Tally {
-    /// Count the words of an episode written.
-    pub fn add(&mut self, episode: &Episode) {
-        self.count(episode, 1);
-    }
-
-    /// Take back the words of an episode replaced.
-    pub fn remove(&mut self, episode: &Episode) {
-        self.count(episode, -1);
-    }
-
-    fn count(&mut self, e: &Episode, sign: i64) {
-        self.episodes += 1;
-        let episode = self.episodes;
-        for text in [&e.title, &e.summary, &e.description, &e.overview]
-            .into_iter()
-            .flatten()
+    /// Take back the words of an episode replaced: its texts as the English analysis counted
+    /// them when it was written.
+    pub fn remove(&mut self, e: &Episode) {
+        for text in [
+            &e.podcast,
+            &e.title,
+            &e.summary,
+            &e.description,
+            &e.overview,
+        ]
+        .into_iter()
+        .flatten()
         {
+            self.texts += 1;
+            let current = self.texts;
             let words = &mut self.words;
             self.folder.each(text, |word| match words.get_mut(word) {
-                Some(change) if change.last == episode => {}
+                Some(change) if change.last == current => {}
                 Some(change) => {
-                    change.episodes += sign;
-                    change.last = episode;
+                    change.texts += 1;
+                    change.last = current;
                 }
                 None => {
                     words.insert(
                         word.to_string(),
                         Change {
-                            episodes: sign,
-                            last: episode,
+                            texts: 1,
+                            last: current,
                         },
                     );
                 }
             });
         }
-    }
-
-    /// True when no count changed.
-    pub fn is_empty(&self) -> bool {
-        self.words.values().all(|c| c.episodes == 0)
     }
 
     /// Forget every count (after a commit wrote them, or a rollback dropped their episodes).
@@ -138,7 +133,7 @@ impl Folder {
     }
 }
 
-/// A vocabulary as a commit left it: an FST from each word to the episodes holding it.
+/// A vocabulary as a commit left it: an FST from each word to the texts holding it.
 pub struct Vocabulary {
     fst: Fst<OwnedBytes>,
 }
@@ -159,7 +154,7 @@ impl Vocabulary {
         Ok(Vocabulary { fst })
     }
 
-    /// How many episodes hold `word` (as the vocabulary folds it), if any.
+    /// How many texts hold `word` (as the vocabulary folds it), if any.
     pub fn count(&self, word: &str) -> Option<u64> {
         self.fst.get(word).map(|output| output.value())
     }
@@ -194,10 +189,16 @@ pub fn payload(name: &str) -> String {
     serde_json::json!({ "vocabulary": name }).to_string()
 }
 
-/// Write `old` with `tally`'s changes as the vocabulary of commit `opstamp`, in the index
-/// folder `dir`; returns the new file's name. The file is complete on disk (written aside,
-/// synced, then renamed) before the commit that names it.
-pub fn write(dir: &Path, old: Option<&Vocabulary>, tally: &Tally, opstamp: u64) -> Result<String> {
+/// Write `old` with the texts `added` and those `removed` as the vocabulary of commit
+/// `opstamp`, in the index folder `dir`; returns the new file's name. The file is complete on
+/// disk (written aside, synced, then renamed) before the commit that names it.
+pub fn write(
+    dir: &Path,
+    old: Option<&Vocabulary>,
+    added: &HashMap<String, u64>,
+    removed: &Tally,
+    opstamp: u64,
+) -> Result<String> {
     let name = format!("{PREFIX}{opstamp}{SUFFIX}");
     let aside = dir.join(format!("{name}{TEMPORARY}"));
     let failed = |cause: String| {
@@ -208,16 +209,19 @@ pub fn write(dir: &Path, old: Option<&Vocabulary>, tally: &Tally, opstamp: u64) 
     };
     let io = |e: std::io::Error| failed(crate::error::io_message(&e));
     let fst = |e: tantivy_fst::Error| failed(e.to_string());
-    let mut changes: Vec<(&str, i64)> = tally
-        .words
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let mut changes: HashMap<&str, i64> = added
         .iter()
-        .filter(|(_, c)| c.episodes != 0)
-        .map(|(word, c)| (word.as_str(), c.episodes))
+        .map(|(word, &n)| (word.as_str(), count(n)))
         .collect();
+    for (word, change) in &removed.words {
+        *changes.entry(word.as_str()).or_default() -= count(change.texts);
+    }
+    let mut changes: Vec<(&str, i64)> = changes.into_iter().filter(|(_, n)| *n != 0).collect();
     changes.sort_unstable();
     let mut builder =
         MapBuilder::new(BufWriter::new(File::create(&aside).map_err(io)?)).map_err(fst)?;
-    let mut put = |word: &[u8], episodes: i64| match u64::try_from(episodes) {
+    let mut put = |word: &[u8], texts: i64| match u64::try_from(texts) {
         Ok(n) if n > 0 => builder.insert(word, n),
         _ => Ok(()),
     };
@@ -314,46 +318,37 @@ mod tests {
         out
     }
 
+    fn counted(pairs: &[(&str, u64)]) -> HashMap<String, u64> {
+        pairs.iter().map(|(w, n)| (w.to_string(), *n)).collect()
+    }
+
     #[test]
-    fn counts_episodes_and_carries_them_across_commits() {
+    fn carries_counts_across_commits_and_takes_back_replaced_texts() {
         let dir = tempfile::tempdir().unwrap();
-        let mut tally = Tally::default();
-        // A word counts once an episode, however often it says it; only words of letters
-        // are kept, lower-cased and folded.
-        tally.add(&episode("Café talk", "Talk, talk and more TALK about x86"));
-        tally.add(&episode("Small talk", "Nothing else"));
-        let first = write(dir.path(), None, &tally, 3).unwrap();
+        let added = counted(&[("talk", 3), ("cafe", 1), ("nothing", 1), ("else", 1)]);
+        let first = write(dir.path(), None, &added, &Tally::default(), 3).unwrap();
         assert_eq!(first, "vocabulary-3.fst");
         let v = Vocabulary::open(dir.path(), &first).unwrap();
         assert_eq!(
             words(&v),
-            [
-                ("about", 1),
-                ("and", 1),
-                ("cafe", 1),
-                ("else", 1),
-                ("more", 1),
-                ("nothing", 1),
-                ("small", 1),
-                ("talk", 2)
-            ]
-            .map(|(w, n)| (w.to_string(), n))
+            [("cafe", 1), ("else", 1), ("nothing", 1), ("talk", 3)]
+                .map(|(w, n)| (w.to_string(), n))
         );
-        // The next commit adds its counts to the last; an episode replaced takes its words
-        // back, and a word no episode holds any more leaves.
-        let mut tally = Tally::default();
-        tally.remove(&episode("Small talk", "Nothing else"));
-        tally.add(&episode("Small talk", "Something new"));
-        tally.add(&episode("Zebra", ""));
-        let second = write(dir.path(), Some(&v), &tally, 7).unwrap();
+        // The next commit adds its counts to the last. A replaced episode takes back each of
+        // its texts' words once a text (folded, letters only, as the analysis counted them),
+        // and a word no text holds any more leaves.
+        let mut removed = Tally::default();
+        removed.remove(&episode(
+            "Small TALK",
+            "Nothing else, nothing, talk about x86",
+        ));
+        let added = counted(&[("talk", 1), ("zebra", 2)]);
+        let second = write(dir.path(), Some(&v), &added, &removed, 7).unwrap();
         let v = Vocabulary::open(dir.path(), &second).unwrap();
-        assert_eq!(v.count("talk"), Some(2));
-        assert_eq!(v.count("small"), Some(1));
-        assert_eq!(v.count("nothing"), None);
-        assert_eq!(v.count("else"), None);
-        assert_eq!(v.count("new"), Some(1));
-        assert_eq!(v.count("zebra"), Some(1));
-        assert_eq!(v.len(), 9);
+        assert_eq!(
+            words(&v),
+            [("cafe", 1), ("talk", 2), ("zebra", 2)].map(|(w, n)| (w.to_string(), n))
+        );
         // Files of older commits, and any left half-written, are removed; the kept stay.
         std::fs::write(dir.path().join("vocabulary-9.fst.tmp"), b"partial").unwrap();
         remove_stale(dir.path(), &[&second]);

@@ -151,7 +151,7 @@ fn a_misspelt_word_is_corrected_said_so_and_highlighted() {
 }
 
 #[test]
-fn each_import_adds_its_words_to_the_spelling_vocabulary() {
+fn the_spelling_vocabulary_follows_every_commit() {
     let ws = indexed(&SPELLING[1..2]);
     let r = ws.run(&["search", "zeppelinn"]);
     assert_eq!((r.code, r.stderr.as_str()), (1, ""));
@@ -183,7 +183,15 @@ fn each_import_adds_its_words_to_the_spelling_vocabulary() {
     assert_eq!(ws.run(&["index", good.to_str().unwrap()]).code, 0);
     let r = ws.run(&["search", "dirigibel"]);
     assert_eq!(r.stderr, "episearch: showing results for dirigible\n");
-    // Of three commits' vocabulary files, the last and the one before it are kept.
+    // An episode replaced by a fuller version takes its old words back.
+    let fuller = ws.write(
+        "fuller.jsonl",
+        r#"{"id":"air","title":"Airships","summary":"Airships return to the skies, slowly."}"#,
+    );
+    assert_eq!(ws.run(&["index", fuller.to_str().unwrap()]).code, 0);
+    let r = ws.run(&["search", "--json", "zeppelinn"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    // Of the commits' vocabulary files, the last and the one before it are kept.
     let mut files: Vec<String> = std::fs::read_dir(ws.index_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
