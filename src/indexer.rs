@@ -15,6 +15,7 @@ use tantivy::directory::{
     Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle,
     WritePtr, META_LOCK,
 };
+use tantivy::indexer::UserOperation;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::tokenizer::TokenizerManager;
@@ -151,6 +152,7 @@ impl EpisodeIndex {
             last_commit: Instant::now(),
             counts: Counts::default(),
             tally: Tally::default(),
+            adds: Vec::with_capacity(ADD_BATCH),
         })
     }
 
@@ -547,9 +549,15 @@ pub struct EpisodeWriter<'a> {
     since_commit: usize,
     last_commit: Instant,
     counts: Counts,
-    /// The words of the episodes written since the last commit, for the spelling vocabulary.
+    /// The words of the episodes replaced since the last commit, for the spelling vocabulary.
     tally: Tally,
+    /// Documents not yet handed to tantivy's indexing threads (see `ADD_BATCH`).
+    adds: Vec<UserOperation>,
 }
+
+/// Documents are handed to tantivy's indexing threads this many at a time: one at a time, the
+/// threads woke for every episode.
+const ADD_BATCH: usize = 64;
 
 impl EpisodeWriter<'_> {
     /// Insert `episode`, or merge it into the stored one with the same key (fuller fields win).
@@ -571,6 +579,9 @@ impl EpisodeWriter<'_> {
                     self.counts.unchanged += 1;
                     return Ok(Change::Unchanged);
                 }
+                // Episodes added before the delete must reach tantivy first, or it would not
+                // apply to them.
+                self.hand_over()?;
                 self.writer
                     .delete_term(Term::from_field_text(self.index.fields.id, &key));
                 self.tally.remove(&old);
@@ -578,9 +589,11 @@ impl EpisodeWriter<'_> {
             }
             None => (episode, Change::Added),
         };
-        self.writer
-            .add_document(to_document(&merged, &self.index.fields))
-            .map_err(|e| self.write_error(&e))?;
+        self.adds
+            .push(UserOperation::Add(to_document(&merged, &self.index.fields)));
+        if self.adds.len() >= ADD_BATCH {
+            self.hand_over()?;
+        }
         self.written.insert(hash);
         self.pending.insert(key, merged);
         match change {
@@ -597,11 +610,22 @@ impl EpisodeWriter<'_> {
         Ok(change)
     }
 
+    /// Hand the documents waiting in `adds` to tantivy.
+    fn hand_over(&mut self) -> Result<()> {
+        if !self.adds.is_empty() {
+            self.writer
+                .run(self.adds.drain(..))
+                .map_err(|e| write_error(&self.index.path, &e))?;
+        }
+        Ok(())
+    }
+
     /// Make everything written so far durable and visible.
     pub fn commit(&mut self) -> Result<()> {
         if self.since_commit == 0 {
             return Ok(());
         }
+        self.hand_over()?;
         let last = self.index.vocabulary_name()?;
         let mut prepared = match self.writer.prepare_commit() {
             Ok(prepared) => prepared,
@@ -644,10 +668,6 @@ impl EpisodeWriter<'_> {
         Ok(())
     }
 
-    fn write_error(&self, e: &TantivyError) -> Error {
-        write_error(&self.index.path, e)
-    }
-
     /// Commit what is left and wait for merges; returns the totals. When this session wrote
     /// at least half of the index's episodes (a first import, a rebuild) and the index is at
     /// most `MERGE_AT_MOST` bytes, its segments are then merged into one: every search walks
@@ -670,6 +690,7 @@ impl EpisodeWriter<'_> {
 
     /// Drop everything written since the last commit.
     pub fn abandon(mut self) -> Result<Counts> {
+        self.adds.clear();
         self.writer.rollback()?;
         self.tally.clear();
         self.index.counts.take();

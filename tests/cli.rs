@@ -194,6 +194,27 @@ fn indexing_twice_changes_nothing() {
     assert_eq!(stats[0]["episodes"], 6);
 }
 
+#[test]
+fn an_episode_twice_in_one_import_is_stored_once_with_its_fuller_text() {
+    let ws = Workspace::new();
+    let input = ws.write(
+        "twice.jsonl",
+        concat!(
+            "{\"id\":\"a\",\"title\":\"Blimps\",\"summary\":\"Short.\"}\n",
+            "{\"id\":\"b\",\"title\":\"Other\"}\n",
+            "{\"id\":\"a\",\"title\":\"Blimps\",\"summary\":\"A longer summary.\"}\n",
+        ),
+    );
+    let r = ws.run(&["index", input.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("2 added, 1 updated"), "{}", r.stderr);
+    let stats = json_lines(&ws.run(&["stats", "--json"]).stdout);
+    assert_eq!(stats[0]["episodes"], 2);
+    let hits = json_lines(&ws.run(&["search", "--json", "blimps"]).stdout);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["snippet"], "A longer summary.");
+}
+
 /// A full page for "Product Builders", which the seed page lists only as a brief entry.
 const FULL_PAGE: &str = "More All Things Product episodes\n\nProduct Builders\n\nPublished 31 Mar 2026\n\nDuration: 20:00\n\nShort.\n\nEpisode Description\n\nA description.\n\nOverview\n\nThe zeppelin overview survives merges.\n\nRecent Episodes of All Things Product\n\n24 Mar 2026 Bad Advice\n\nBrief.\n";
 
