@@ -203,7 +203,7 @@ pub fn write(
     let aside = dir.join(format!("{name}{TEMPORARY}"));
     let failed = |cause: String| {
         Error::Index(format!(
-            "{}: could not write the spelling vocabulary: {cause} (the last commit is intact)",
+            "{}: could not write: the spelling vocabulary: {cause} (the last commit is intact)",
             dir.display()
         ))
     };
@@ -400,6 +400,25 @@ mod tests {
         ] {
             assert_eq!(named(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_failed_write_says_so_and_that_the_last_commit_stands() {
+        let missing = Path::new("/nonexistent/index");
+        let e = write(
+            missing,
+            None,
+            &counted(&[("word", 1)]),
+            &Tally::default(),
+            1,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "/nonexistent/index: could not write: the spelling vocabulary: no such file or \
+             directory (os error 2) (the last commit is intact)"
+        );
     }
 
     #[test]
