@@ -37,9 +37,9 @@ pub struct EpisodeIndex {
     pub(crate) reader: IndexReader,
     path: PathBuf,
     /// `languages_present` for a reader generation.
-    languages: std::sync::Mutex<Option<(u64, Vec<tantivy::schema::Field>)>>,
+    languages: PerGeneration<Vec<tantivy::schema::Field>>,
     /// `vocabulary` for a reader generation.
-    vocabulary: std::sync::Mutex<Option<(u64, Option<Arc<Vocabulary>>)>>,
+    vocabulary: PerGeneration<Option<Arc<Vocabulary>>>,
     /// The words the index's English analysis has counted since the last commit.
     counts: Arc<WordCounts>,
     /// The analyzers of queries (the index's own count what they analyse), made when first
@@ -109,8 +109,8 @@ impl EpisodeIndex {
             fields,
             reader,
             path: path.to_path_buf(),
-            languages: std::sync::Mutex::new(None),
-            vocabulary: std::sync::Mutex::new(None),
+            languages: PerGeneration::default(),
+            vocabulary: PerGeneration::default(),
             counts,
             query_analyzers: std::sync::OnceLock::new(),
         })
@@ -270,26 +270,16 @@ impl EpisodeIndex {
     /// generation; `None` for an index made before episearch kept one.
     pub(crate) fn vocabulary(&self) -> Result<Option<Arc<Vocabulary>>> {
         let generation = self.searcher().generation().generation_id();
-        let mut cached = self
-            .vocabulary
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((g, vocabulary)) = cached.as_ref() {
-            if *g == generation {
-                return Ok(vocabulary.clone());
-            }
-        }
-        let opened = match self.vocabulary_name()? {
-            Some(name) => Some(Arc::new(Vocabulary::open(&self.path, &name).map_err(
-                |e| Error::IndexDamaged {
-                    path: self.path.clone(),
-                    reason: format!("{e}: index again into a new folder"),
-                },
-            )?)),
-            None => None,
-        };
-        *cached = Some((generation, opened.clone()));
-        Ok(opened)
+        self.vocabulary.get(generation, || {
+            let Some(name) = self.vocabulary_name()? else {
+                return Ok(None);
+            };
+            let opened = Vocabulary::open(&self.path, &name).map_err(|e| Error::IndexDamaged {
+                path: self.path.clone(),
+                reason: format!("{e}: index again into a new folder"),
+            })?;
+            Ok(Some(Arc::new(opened)))
+        })
     }
 
     /// Write the vocabulary `last` names (if any) with the words counted since, and those of
@@ -330,29 +320,22 @@ impl EpisodeIndex {
     pub fn languages_present(&self) -> Vec<tantivy::schema::Field> {
         let searcher = self.searcher();
         let generation = searcher.generation().generation_id();
-        let mut cached = self
-            .languages
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((g, fields)) = cached.as_ref() {
-            if *g == generation {
-                return fields.clone();
-            }
-        }
-        let fields: Vec<_> = self
-            .fields
-            .stemmed
-            .iter()
-            .copied()
-            .filter(|&field| {
-                searcher.segment_readers().iter().any(|s| {
-                    s.inverted_index(field)
-                        .map(|i| i.terms().num_terms() > 0)
-                        .unwrap_or(false)
-                })
-            })
-            .collect();
-        *cached = Some((generation, fields.clone()));
+        let Ok(fields) = self.languages.get(generation, || {
+            Ok::<_, std::convert::Infallible>(
+                self.fields
+                    .stemmed
+                    .iter()
+                    .copied()
+                    .filter(|&field| {
+                        searcher.segment_readers().iter().any(|s| {
+                            s.inverted_index(field)
+                                .map(|i| i.terms().num_terms() > 0)
+                                .unwrap_or(false)
+                        })
+                    })
+                    .collect(),
+            )
+        });
         fields
     }
 
@@ -417,6 +400,33 @@ fn open_error(path: &Path, e: OpenDirectoryError) -> Error {
     Error::IndexDamaged {
         path: path.to_path_buf(),
         reason,
+    }
+}
+
+/// A value worked out once a reader generation (see `Searcher::generation`).
+struct PerGeneration<T>(std::sync::Mutex<Option<(u64, T)>>);
+
+impl<T> Default for PerGeneration<T> {
+    fn default() -> Self {
+        PerGeneration(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T: Clone> PerGeneration<T> {
+    /// The value of `generation`, made by `make` unless it was made for it already.
+    fn get<E>(&self, generation: u64, make: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        let mut cached = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, value)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(value.clone());
+            }
+        }
+        let value = make()?;
+        *cached = Some((generation, value.clone()));
+        Ok(value)
     }
 }
 
@@ -634,32 +644,27 @@ impl EpisodeWriter<'_> {
         // Every indexing thread has handed its counts over: the batch's words join the
         // vocabulary in a file of their own, complete before the commit that names it.
         let added = self.index.counts.take();
-        let name = self
-            .index
-            .write_vocabulary(last.as_deref(), &added, &self.tally, prepared.opstamp())
-            .map(Some);
-        let name = match name {
-            Ok(name) => name,
-            Err(e) => {
-                let _ = prepared.abort();
-                self.tally.clear();
-                return Err(e);
-            }
-        };
-        if let Some(name) = &name {
-            prepared.set_payload(&vocabulary::payload(name));
-        }
+        let removed = std::mem::take(&mut self.tally);
+        let name =
+            match self
+                .index
+                .write_vocabulary(last.as_deref(), &added, &removed, prepared.opstamp())
+            {
+                Ok(name) => name,
+                Err(e) => {
+                    let _ = prepared.abort();
+                    return Err(e);
+                }
+            };
+        prepared.set_payload(&vocabulary::payload(&name));
         prepared
             .commit()
             .map_err(|e| write_error(&self.index.path, &e))?;
-        self.tally.clear();
-        if let Some(name) = &name {
-            let keep: Vec<&str> = [Some(name.as_str()), last.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect();
-            vocabulary::remove_stale(&self.index.path, &keep);
-        }
+        let keep: Vec<&str> = [Some(name.as_str()), last.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        vocabulary::remove_stale(&self.index.path, &keep);
         self.index.reader.reload()?;
         self.pending.clear();
         self.since_commit = 0;

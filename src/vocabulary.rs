@@ -84,7 +84,7 @@ impl Tally {
         }
     }
 
-    /// Forget every count (after a commit wrote them, or a rollback dropped their episodes).
+    /// Forget every count (a rollback dropped their episodes).
     pub fn clear(&mut self) {
         self.words.clear();
     }
