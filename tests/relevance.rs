@@ -215,6 +215,22 @@ fn the_spelling_vocabulary_follows_every_commit() {
 }
 
 #[test]
+fn an_index_without_a_spelling_vocabulary_searches_without_corrections() {
+    let ws = indexed(&SPELLING);
+    // As an index made before the vocabulary was kept: no commit names one.
+    let meta = ws.index_dir().join("meta.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+    assert!(json["payload"].as_str().unwrap().contains("vocabulary-"));
+    json["payload"] = serde_json::Value::Null;
+    std::fs::write(&meta, json.to_string()).unwrap();
+    let r = ws.run(&["search", "kubernetis"]);
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (1, "", ""));
+    let r = ws.run(&["search", "--json", "kubernetes"]);
+    assert_eq!(ids(&r), ["k8s"]);
+}
+
+#[test]
 fn exact_matches_win_over_corrections() {
     let ws = indexed(&SPELLING);
     // The index holds `postgress` (a typo in the data): taken as typed, nothing corrected.
