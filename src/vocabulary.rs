@@ -91,8 +91,8 @@ impl Tally {
 }
 
 /// The words of a text as the vocabulary keeps them (`schema::words_analyzer`: letters only,
-/// lower-cased, accents folded), without the analyzer's token stream for the usual word of
-/// ASCII letters: this runs over every word of every episode written.
+/// lower-cased, accents folded, as the counting English analysis keeps them), without the
+/// analyzer's token stream for the usual word of ASCII letters.
 struct Folder {
     word: String,
     /// The analyzer's lower-casing and folding, for a word with other characters.
@@ -221,10 +221,30 @@ pub fn write(
     changes.sort_unstable();
     let mut builder =
         MapBuilder::new(BufWriter::new(File::create(&aside).map_err(io)?)).map_err(fst)?;
-    let mut put = |word: &[u8], texts: i64| match u64::try_from(texts) {
+    merge_counts(old, changes, |word, texts| match u64::try_from(texts) {
         Ok(n) if n > 0 => builder.insert(word, n),
         _ => Ok(()),
-    };
+    })
+    .map_err(fst)?;
+    let mut file = builder
+        .into_inner()
+        .map_err(fst)?
+        .into_inner()
+        .map_err(|e| io(e.into_error()))?;
+    file.flush().map_err(io)?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&aside, dir.join(&name)).map_err(io)?;
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+    Ok(name)
+}
+
+/// Every word of `old` and of `changes` (sorted, without repeats) in order, with its count:
+/// the old count, the change, or their sum.
+fn merge_counts(
+    old: Option<&Vocabulary>,
+    changes: Vec<(&str, i64)>,
+    mut put: impl FnMut(&[u8], i64) -> tantivy_fst::Result<()>,
+) -> tantivy_fst::Result<()> {
     let mut stream = old.map(|v| v.fst.stream());
     let mut next_old = || {
         let (word, output) = stream.as_mut()?.next()?;
@@ -240,42 +260,32 @@ pub fn write(
             (Some((word, n)), Some((changed, d))) => {
                 match word.as_slice().cmp(changed.as_bytes()) {
                     std::cmp::Ordering::Less => {
-                        put(&word, n).map_err(fst)?;
+                        put(&word, n)?;
                         held = next_old();
                     }
                     std::cmp::Ordering::Greater => {
-                        put(changed.as_bytes(), d).map_err(fst)?;
+                        put(changed.as_bytes(), d)?;
                         changes.next();
                         held = Some((word, n));
                     }
                     std::cmp::Ordering::Equal => {
-                        put(&word, n.saturating_add(d)).map_err(fst)?;
+                        put(&word, n.saturating_add(d))?;
                         changes.next();
                         held = next_old();
                     }
                 }
             }
             (Some((word, n)), None) => {
-                put(&word, n).map_err(fst)?;
+                put(&word, n)?;
                 held = next_old();
             }
             (None, Some((changed, d))) => {
-                put(changed.as_bytes(), d).map_err(fst)?;
+                put(changed.as_bytes(), d)?;
                 changes.next();
             }
-            (None, None) => break,
+            (None, None) => return Ok(()),
         }
     }
-    let mut file = builder
-        .into_inner()
-        .map_err(fst)?
-        .into_inner()
-        .map_err(|e| io(e.into_error()))?;
-    file.flush().map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&aside, dir.join(&name)).map_err(io)?;
-    File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
-    Ok(name)
 }
 
 /// Delete the vocabulary files of `dir` other than `keep` (a reader may still open the one a
