@@ -480,9 +480,10 @@ fn damaged(path: &Path, e: &TantivyError) -> Error {
 /// block out. Compressed (lz4), each hit shown decompressed a block, and the TREC queries'
 /// median search with snippets took 9% longer on the 85k corpus, for an index 23% smaller (131
 /// instead of 169 MB; SQLite FTS5's is 220 MB). Uncompressed, the block size costs nothing on
-/// disk, and a block of about one episode is the least to copy: 1 KB took 3% less than 4 KB,
-/// 16 KB 3% more (BENCHMARKS.md).
-const STORE_BLOCK_BYTES: usize = 1024;
+/// disk. Searches took the same time with 1 KB and 4 KB blocks (16 KB: 3% more), and the 85k
+/// import 6 to 7% less with 4 KB: a quarter as many blocks to write, checkpoint and merge
+/// (BENCHMARKS.md).
+const STORE_BLOCK_BYTES: usize = 4096;
 
 /// The largest index merged into one segment after an import (see `EpisodeWriter::finish`).
 const MERGE_AT_MOST: u64 = 256 * 1024 * 1024;
