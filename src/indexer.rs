@@ -274,11 +274,15 @@ impl EpisodeIndex {
             let Some(name) = self.vocabulary_name()? else {
                 return Ok(None);
             };
-            let opened = Vocabulary::open(&self.path, &name).map_err(|e| Error::IndexDamaged {
-                path: self.path.clone(),
-                reason: format!("{e}: index again into a new folder"),
-            })?;
-            Ok(Some(Arc::new(opened)))
+            Ok(Some(Arc::new(self.open_vocabulary(&name)?)))
+        })
+    }
+
+    /// The vocabulary file `name` of this index; one that cannot be read is index damage.
+    fn open_vocabulary(&self, name: &str) -> Result<Vocabulary> {
+        Vocabulary::open(&self.path, name).map_err(|e| Error::IndexDamaged {
+            path: self.path.clone(),
+            reason: format!("{e}: index again into a new folder"),
         })
     }
 
@@ -291,17 +295,7 @@ impl EpisodeIndex {
         removed: &Tally,
         opstamp: u64,
     ) -> Result<String> {
-        let old = match last {
-            Some(name) => {
-                Some(
-                    Vocabulary::open(&self.path, name).map_err(|e| Error::IndexDamaged {
-                        path: self.path.clone(),
-                        reason: e.to_string(),
-                    })?,
-                )
-            }
-            None => None,
-        };
+        let old = last.map(|name| self.open_vocabulary(name)).transpose()?;
         vocabulary::write(&self.path, old.as_ref(), added, removed, opstamp)
     }
 
