@@ -1,7 +1,8 @@
-//! Side by side: the same canonical corpus indexed and searched by episearch and by SQLite FTS5,
-//! the 108 TREC podcast queries with OR semantics, one table of figures and ratios.
+//! Side by side: the same canonical corpus indexed and searched by episearch, by SQLite FTS5
+//! and by stock tantivy (`common::stock`), the 108 TREC podcast queries with OR semantics, one
+//! table of figures and ratios to FTS5.
 //!
-//! `cargo bench --bench compare [-- --runs N --dir DIR]`; `--dir` keeps both indexes (for
+//! `cargo bench --bench compare [-- --runs N --dir DIR]`; `--dir` keeps the indexes (for
 //! hyperfine). `--threads N`, `--memory-mb N` and `--single-commit` change episearch's writer
 //! options (default: those of `episearch index`); `--index-only` stops after indexing. With `-- --test` (as `cargo bench -- --test` passes) a few hundred records.
 
@@ -14,6 +15,8 @@ use episearch::bench::{self, Latency};
 use episearch::fts5::Fts5;
 use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::search::SearchOptions;
+
+use common::stock::Stock;
 
 fn main() {
     let test = common::test_mode();
@@ -48,6 +51,7 @@ fn main() {
     }
     write.single_commit = std::env::args().any(|a| a == "--single-commit");
     let threads = write.threads;
+    let memory = write.memory_budget;
     let mut writer = index.writer(write).expect("writer");
     for e in &episodes {
         writer.upsert(e.clone()).expect("upsert");
@@ -60,11 +64,19 @@ fn main() {
     fts.insert(&episodes).expect("fts5 insert");
     let fts_index = t.elapsed();
 
+    let stock_dir = dir.join("tantivy");
+    let _ = std::fs::remove_dir_all(&stock_dir);
+    std::fs::create_dir_all(&stock_dir).expect("mkdir");
+    let t = Instant::now();
+    let stock = Stock::build(&stock_dir, &episodes, threads, memory);
+    let stock_index = t.elapsed();
+
     if std::env::args().any(|a| a == "--index-only") {
         println!(
-            "index time: episearch {:.3} s ({threads} threads), fts5 {:.3} s",
+            "index time: episearch {:.3} s ({threads} threads), fts5 {:.3} s, stock tantivy {:.3} s",
             ep_index.as_secs_f64(),
-            fts_index.as_secs_f64()
+            fts_index.as_secs_f64(),
+            stock_index.as_secs_f64()
         );
         return;
     }
@@ -91,73 +103,74 @@ fn main() {
     let fts_page = time(&fts_queries, runs, |q| {
         fts.search(q, 10).expect("fts5 search").len()
     });
+    let stock_rank = time(&queries, runs, |q| stock.rank(q, 10));
+    let stock_page = time(&queries, runs, |q| stock.search(q, 10));
 
     println!(
-        "{} queries x {runs} runs (after 1 warm-up pass), OR semantics, top 10; threads: episearch {} for indexing, FTS5 1",
+        "{} queries x {runs} runs (after 1 warm-up pass), OR semantics, top 10; threads: episearch and stock tantivy {} for indexing, FTS5 1",
         queries.len(),
         threads
     );
     println!(
-        "{:<34} {:>12} {:>12} {:>10}",
-        "figure", "episearch", "fts5", "fts5/ep"
+        "{:<26} {:>12} {:>12} {:>8} {:>12} {:>9}",
+        "figure", "episearch", "fts5", "fts5/ep", "tantivy", "fts5/tv"
     );
-    let row = |name: &str, ep: f64, fts: f64, unit: &str| {
+    let row = |name: &str, ep: f64, fts: f64, stock: f64, unit: &str| {
         println!(
-            "{:<34} {:>9.3} {unit:<2} {:>9.3} {unit:<2} {:>9.2}x",
+            "{:<26} {:>9.3} {unit:<2} {:>9.3} {unit:<2} {:>7.2}x {:>9.3} {unit:<2} {:>8.2}x",
             name,
             ep,
             fts,
-            fts / ep
+            fts / ep,
+            stock,
+            fts / stock
         );
     };
     row(
         "index time",
         ep_index.as_secs_f64(),
         fts_index.as_secs_f64(),
+        stock_index.as_secs_f64(),
         "s",
     );
-    for (name, ep, fts) in [
-        ("search alone", &ep_rank, &fts_rank),
-        ("top 10 + snippets", &ep_page, &fts_page),
+    for (name, ep, fts, tv) in [
+        ("search alone", &ep_rank, &fts_rank, &stock_rank),
+        ("top 10 + snippets", &ep_page, &fts_page, &stock_page),
     ] {
-        row(
-            &format!("{name} p50"),
-            ep.0.p50_us / 1e3,
-            fts.0.p50_us / 1e3,
-            "ms",
-        );
-        row(
-            &format!("{name} p95"),
-            ep.0.p95_us / 1e3,
-            fts.0.p95_us / 1e3,
-            "ms",
-        );
-        row(
-            &format!("{name} p99"),
-            ep.0.p99_us / 1e3,
-            fts.0.p99_us / 1e3,
-            "ms",
-        );
-        row(
-            &format!("{name} mean"),
-            ep.0.mean_us / 1e3,
-            fts.0.mean_us / 1e3,
-            "ms",
-        );
+        let figures: [(&str, Figure); 4] = [
+            ("p50", |l| l.p50_us),
+            ("p95", |l| l.p95_us),
+            ("p99", |l| l.p99_us),
+            ("mean", |l| l.mean_us),
+        ];
+        for (figure, of) in figures {
+            row(
+                &format!("{name} {figure}"),
+                of(&ep.0) / 1e3,
+                of(&fts.0) / 1e3,
+                of(&tv.0) / 1e3,
+                "ms",
+            );
+        }
     }
     println!(
-        "hits returned: episearch {} / fts5 {} (sum over one pass)",
-        ep_page.1, fts_page.1
+        "hits returned: episearch {} / fts5 {} / stock tantivy {} (sum over one pass)",
+        ep_page.1, fts_page.1, stock_page.1
     );
     println!(
-        "on disk: episearch {:.1} MB, fts5 {:.1} MB",
+        "on disk: episearch {:.1} MB, fts5 {:.1} MB, stock tantivy {:.1} MB in {} segments",
         dir_size(&ep_dir) as f64 / 1e6,
-        std::fs::metadata(dir.join("fts5.db")).map_or(0, |m| m.len()) as f64 / 1e6
+        std::fs::metadata(dir.join("fts5.db")).map_or(0, |m| m.len()) as f64 / 1e6,
+        dir_size(&stock_dir) as f64 / 1e6,
+        stock.segments()
     );
     if let Some(rss) = common::peak_rss() {
         println!("peak RSS of this process: {:.0} MB", rss as f64 / 1e6);
     }
 }
+
+/// One figure of a latency summary, in microseconds.
+type Figure = fn(&Latency) -> f64;
 
 /// Latency of `run` over every query, one untimed pass first; also the number of hits of one
 /// pass.
