@@ -2,8 +2,9 @@
 //! SQLite FTS5, spelling corrections, did-you-mean, synonyms, and words people type with
 //! punctuation in them.
 
-use episearch::indexer::EpisodeIndex;
+use episearch::indexer::{EpisodeIndex, WriteOptions};
 use episearch::search::{Period, SearchOptions};
+use episearch::Episode;
 
 use crate::util::{json_lines, repo_path, shared, Run, Workspace};
 
@@ -211,6 +212,56 @@ fn the_spelling_vocabulary_follows_every_commit() {
             && r.stderr.contains(".fst is damaged"),
         "{}",
         r.stderr
+    );
+}
+
+#[test]
+fn an_abandoned_import_leaves_no_words_in_the_spelling_vocabulary() {
+    // Through the library: the binary exits after abandoning, but a program that goes on
+    // writing to the same index must not have the dropped episodes' words offered.
+    let ws = Workspace::new();
+    let index = EpisodeIndex::open_or_create(&ws.index_dir()).expect("index");
+    let episode = |id: &str, title: &str, summary: &str| Episode {
+        id: Some(id.to_string()),
+        title: Some(title.to_string()),
+        summary: Some(summary.to_string()),
+        ..Episode::default()
+    };
+    let mut writer = index.writer(WriteOptions::default()).expect("writer");
+    writer
+        .upsert(episode(
+            "blimp",
+            "Blimps",
+            "A dirigible drifts over the bay.",
+        ))
+        .expect("upsert");
+    // Enough episodes after it that it reaches the indexing threads before the rollback.
+    for n in 0..200 {
+        let id = format!("filler-{n}");
+        writer
+            .upsert(episode(&id, "Filler", "Nothing to see."))
+            .expect("upsert");
+    }
+    writer.abandon().expect("abandon");
+    let mut writer = index.writer(WriteOptions::default()).expect("writer");
+    writer
+        .upsert(episode("air", "Airships", "The zeppelin returns."))
+        .expect("upsert");
+    writer.finish().expect("finish");
+    let search = |query: &str| {
+        let options = SearchOptions {
+            query: query.to_string(),
+            ..SearchOptions::default()
+        };
+        index.search(&options).expect("search")
+    };
+    let results = search("zeppelinn");
+    assert_eq!(results.corrected.as_deref(), Some("zeppelin"));
+    assert_eq!(results.hits.len(), 1);
+    let results = search("dirigibel");
+    assert_eq!(
+        (results.hits.len(), results.corrected, results.suggestion),
+        (0, None, None)
     );
 }
 
