@@ -321,16 +321,16 @@ fn bm25_bound(searcher: &Searcher, clauses: &[(Field, Vec<String>, f32)]) -> Res
     Ok(bound * 1.001 + 0.001)
 }
 
-/// The page `staged` stands for (see `Staged`), or `None` when the episodes holding every word
-/// fill the page but some other episode could still outscore the last of them.
-pub(crate) fn staged_page(
+/// The first `wanted` episodes `staged` stands for (see `Staged`), or `None` when the episodes
+/// holding every word fill them but some other episode could still outscore the last of them.
+/// Equal scores are in index order, as tantivy gives them.
+pub(crate) fn staged_first(
     searcher: &Searcher,
     staged: &Staged,
     fields: &Fields,
     options: &SearchOptions,
-    limit: usize,
+    wanted: usize,
 ) -> Result<Option<Ranked>> {
-    let wanted = options.offset + limit;
     let every_word = with_filters(fields, staged.every_word.box_clone(), options);
     let (mut page, held) = searcher.search(
         &*every_word,
@@ -344,7 +344,7 @@ pub(crate) fn staged_page(
             Some((last, _)) => *last > bm25_bound(searcher, &staged.clauses)?,
             None => false,
         };
-        return Ok(proven.then(|| page.split_off(options.offset.min(page.len()))));
+        return Ok(proven.then_some(page));
     }
     // Every episode holding every word is on `page`: the rest of it comes from the others.
     let rest = with_filters(fields, staged.rest.box_clone(), options);
@@ -354,7 +354,7 @@ pub(crate) fn staged_page(
     page.extend(others.into_iter().filter(|(_, a)| !on_page.contains(a)));
     page.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     page.truncate(wanted);
-    Ok(Some(page.split_off(options.offset.min(page.len()))))
+    Ok(Some(page))
 }
 
 /// Merge runs of words that form a synonym entry (`machine learning`), longest first.
