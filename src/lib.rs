@@ -25,6 +25,7 @@ pub mod search;
 pub mod snippet;
 pub mod spelling;
 pub mod synonyms;
+mod ties;
 pub mod tokenizer;
 pub mod vocabulary;
 mod word_list;

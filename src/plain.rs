@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
 use tantivy::query::{
     Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -16,6 +16,7 @@ use crate::error::Result;
 use crate::schema::Fields;
 use crate::search::{with_filters, Ranked, SearchOptions, TITLE_BOOST};
 use crate::synonyms::{self, Synonyms};
+use crate::ties::{keep_with_ties, TopWithTies};
 
 /// Score added to episodes holding every query word, so they rank above those with some.
 const ALL_WORDS_BONUS: f32 = 1000.0;
@@ -321,9 +322,9 @@ fn bm25_bound(searcher: &Searcher, clauses: &[(Field, Vec<String>, f32)]) -> Res
     Ok(bound * 1.001 + 0.001)
 }
 
-/// The first `wanted` episodes `staged` stands for (see `Staged`), or `None` when the episodes
-/// holding every word fill them but some other episode could still outscore the last of them.
-/// Equal scores are in index order, as tantivy gives them.
+/// The first `wanted` episodes `staged` stands for (see `Staged`) and those tied with the last
+/// of them (`TopWithTies`), or `None` when the episodes holding every word fill them but some
+/// other episode could still outscore the last of them. Equal scores are in index order.
 pub(crate) fn staged_first(
     searcher: &Searcher,
     staged: &Staged,
@@ -332,10 +333,7 @@ pub(crate) fn staged_first(
     wanted: usize,
 ) -> Result<Option<Ranked>> {
     let every_word = with_filters(fields, staged.every_word.box_clone(), options);
-    let (mut page, held) = searcher.search(
-        &*every_word,
-        &(TopDocs::with_limit(wanted).order_by_score(), Count),
-    )?;
+    let (mut page, held) = searcher.search(&*every_word, &(TopWithTies(wanted), Count))?;
     for (score, _) in &mut page {
         *score += staged.bonus;
     }
@@ -348,12 +346,11 @@ pub(crate) fn staged_first(
     }
     // Every episode holding every word is on `page`: the rest of it comes from the others.
     let rest = with_filters(fields, staged.rest.box_clone(), options);
-    let others: Ranked =
-        searcher.search(&*rest, &TopDocs::with_limit(wanted + held).order_by_score())?;
+    let others: Ranked = searcher.search(&*rest, &TopWithTies(wanted + held))?;
     let on_page: HashSet<DocAddress> = page.iter().map(|(_, address)| *address).collect();
     page.extend(others.into_iter().filter(|(_, a)| !on_page.contains(a)));
     page.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    page.truncate(wanted);
+    keep_with_ties(&mut page, wanted);
     Ok(Some(page))
 }
 

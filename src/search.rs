@@ -19,6 +19,7 @@ use crate::schema::{self, Fields};
 use crate::snippet::{self, Highlighted, WordMatcher};
 use crate::spelling;
 use crate::synonyms::Synonyms;
+use crate::ties;
 use crate::tokenizer;
 
 /// Weight of a title match relative to a body match.
@@ -101,40 +102,6 @@ pub type Ranked = Vec<(f32, DocAddress)>;
 /// Addresses with the key they were ranked by: (date, score) for a sort by date, (0, score)
 /// for relevance.
 type Keyed = Vec<((i64, f32), DocAddress)>;
-
-/// Most episodes fetched past a page to find every episode tied with its last one: a run of
-/// ties longer than this (one common word in tens of thousands of equally long titles) is cut
-/// in index order.
-const MOST_TIED: usize = 1000;
-
-/// Put each run of equal ranking keys in a fixed order: newest first (undated last), then by
-/// the episode's key, which no two episodes of an index share. Without it, equal scores come
-/// in the order episodes happen to have in the index, which differs between two builds of the
-/// same episodes (indexing threads take them in turn) and after merges.
-fn settle_ties(searcher: &Searcher, fields: &Fields, found: &mut Keyed) -> Result<()> {
-    let mut from = 0;
-    while from < found.len() {
-        let to = from
-            + found[from..]
-                .iter()
-                .take_while(|(key, _)| *key == found[from].0)
-                .count();
-        if to - from > 1 {
-            let mut run = Vec::with_capacity(to - from);
-            for &(key, address) in &found[from..to] {
-                let doc: TantivyDocument = searcher.doc(address)?;
-                let episode = from_document(&doc, fields);
-                run.push((std::cmp::Reverse(episode.date), episode.key(), key, address));
-            }
-            run.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-            for (slot, (_, _, key, address)) in found[from..to].iter_mut().zip(run) {
-                *slot = (key, address);
-            }
-        }
-        from = to;
-    }
-    Ok(())
-}
 
 /// The hits of one search and what the user should be told about the query.
 #[derive(Debug, Clone, Default)]
@@ -382,20 +349,8 @@ impl EpisodeIndex {
             return Ok(Some((compiled, Vec::new())));
         }
         let wanted = options.offset + options.limit.clamp(1, total);
-        // One more than the page shows whether equal keys run past its end; if they do, the
-        // whole run is fetched (up to `MOST_TIED` more) so that the order below, and not the
-        // order episodes happen to have in the index, picks the ones shown.
-        let most = wanted.saturating_add(MOST_TIED).min(total);
-        let mut n = (wanted + 1).min(total);
-        let mut found = loop {
-            let found = self.first_ranked(searcher, &compiled, &*query, options, n)?;
-            let runs_on = found.len() == n && n > wanted && found[n - 1].0 == found[wanted - 1].0;
-            if !runs_on || n >= most {
-                break found;
-            }
-            n = (wanted + (n - wanted) * 16).min(most);
-        };
-        settle_ties(searcher, &self.fields, &mut found)?;
+        let mut found = self.first_ranked(searcher, &compiled, &*query, options, wanted)?;
+        ties::settle(searcher, &self.fields, &mut found, wanted)?;
         found.truncate(wanted);
         let page = found
             .split_off(options.offset.min(found.len()))
@@ -405,50 +360,81 @@ impl EpisodeIndex {
         Ok(Some((compiled, page)))
     }
 
-    /// The first `n` episodes `query` finds in `options.sort` order, with their ranking keys;
-    /// equal keys in index order.
+    /// The first `wanted` episodes `query` finds in `options.sort` order and those tied with
+    /// the last of them (up to `ties::MOST_TIED`), with their ranking keys; equal keys in
+    /// index order.
     fn first_ranked(
         &self,
         searcher: &Searcher,
         compiled: &Compiled,
         query: &dyn Query,
         options: &SearchOptions,
-        n: usize,
+        wanted: usize,
     ) -> Result<Keyed> {
         let relevance = |found: Ranked| found.into_iter().map(|(s, a)| ((0, s), a)).collect();
-        if let (SortOrder::Relevance, Some(staged)) = (options.sort, &compiled.staged) {
-            if let Some(found) = staged_first(searcher, staged, &self.fields, options, n)? {
-                return Ok(relevance(found));
-            }
-        }
-        Ok(match options.sort {
+        match options.sort {
             SortOrder::Relevance => {
-                relevance(searcher.search(query, &TopDocs::with_limit(n).order_by_score())?)
+                if let Some(staged) = &compiled.staged {
+                    if let Some(found) =
+                        staged_first(searcher, staged, &self.fields, options, wanted)?
+                    {
+                        return Ok(relevance(found));
+                    }
+                }
+                Ok(relevance(
+                    searcher.search(query, &ties::TopWithTies(wanted))?,
+                ))
             }
             SortOrder::Newest | SortOrder::Oldest => {
-                // One pass keyed on (date, score): the date orders, the score breaks ties and is
-                // reported. Episodes without a date come last either way.
-                let newest = options.sort == SortOrder::Newest;
-                searcher.search(
-                    query,
-                    &TopDocs::with_limit(n).tweak_score(move |segment: &tantivy::SegmentReader| {
-                        let dates = segment.fast_fields().date(schema::DATE).ok();
-                        move |doc: tantivy::DocId, score: tantivy::Score| {
-                            let secs = dates
-                                .as_ref()
-                                .and_then(|c| c.first(doc))
-                                .map(|d| d.into_timestamp_secs());
-                            let key = match secs {
-                                Some(s) if newest => s,
-                                Some(s) => -s,
-                                None => i64::MIN,
-                            };
-                            (key, score)
-                        }
-                    }),
-                )?
+                // A sort by date scores every episode found, so a longer page costs only its
+                // length: one more shows whether the last place is tied, and the page grows
+                // until the run of ties ends.
+                let total = searcher.num_docs() as usize;
+                let most = wanted.saturating_add(ties::MOST_TIED).min(total);
+                let mut n = (wanted + 1).min(most);
+                loop {
+                    let mut found = self.by_date(searcher, query, options, n)?;
+                    let runs_on =
+                        found.len() == n && n > wanted && found[n - 1].0 == found[wanted - 1].0;
+                    if !runs_on || n >= most {
+                        ties::keep_with_ties(&mut found, wanted);
+                        return Ok(found);
+                    }
+                    n = (wanted + (n - wanted) * 16).min(most);
+                }
             }
-        })
+        }
+    }
+
+    /// The first `n` episodes `query` finds by date (`options.sort`), keyed on (date, score):
+    /// the date orders, the score breaks ties and is reported. Episodes without a date come
+    /// last either way.
+    fn by_date(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        options: &SearchOptions,
+        n: usize,
+    ) -> Result<Keyed> {
+        let newest = options.sort == SortOrder::Newest;
+        Ok(searcher.search(
+            query,
+            &TopDocs::with_limit(n).tweak_score(move |segment: &tantivy::SegmentReader| {
+                let dates = segment.fast_fields().date(schema::DATE).ok();
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let secs = dates
+                        .as_ref()
+                        .and_then(|c| c.first(doc))
+                        .map(|d| d.into_timestamp_secs());
+                    let key = match secs {
+                        Some(s) if newest => s,
+                        Some(s) => -s,
+                        None => i64::MIN,
+                    };
+                    (key, score)
+                }
+            }),
+        )?)
     }
 
     fn search_once(&self, options: &SearchOptions) -> Result<SearchResults> {
