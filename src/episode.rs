@@ -164,14 +164,19 @@ fn is_unwanted_control(c: char) -> bool {
 /// Longest key kept as it is.
 pub const MAX_KEY_BYTES: usize = 1024;
 
+/// FNV-1a of `s`: the same in every build and version (std's hasher promises neither).
+pub fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// `key` itself, or its first kilobyte with `#` and a stable hash (FNV-1a) of all of it.
 fn bounded_key(key: String) -> String {
     if key.len() <= MAX_KEY_BYTES {
         return key;
     }
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = stable_hash(&key);
     let mut cut = MAX_KEY_BYTES - 17;
     while !key.is_char_boundary(cut) {
         cut -= 1;

@@ -1,7 +1,6 @@
 //! Opening and creating the index, upserting episodes in committed batches, and index stats.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -594,8 +593,11 @@ impl EpisodeWriter<'_> {
             }
             None => (episode, Change::Added),
         };
-        self.adds
-            .push(UserOperation::Add(to_document(&merged, &self.index.fields)));
+        let mut doc = to_document(&merged, &self.index.fields);
+        if let Some(field) = self.index.fields.tie_order {
+            doc.add_u64(field, hash);
+        }
+        self.adds.push(UserOperation::Add(doc));
         if self.adds.len() >= ADD_BATCH {
             self.hand_over()?;
         }
@@ -718,10 +720,9 @@ fn write_error(path: &Path, e: &TantivyError) -> Error {
     ))
 }
 
+/// The key's hash: what `written` holds, and the order of ties in the index's `tie_order`.
 fn key_hash(key: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    key.hash(&mut h);
-    h.finish()
+    crate::episode::stable_hash(key)
 }
 
 fn lookup(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option<Episode>> {

@@ -36,6 +36,9 @@ pub const DESCRIPTION: &str = "description";
 pub const OVERVIEW: &str = "overview";
 pub const URL: &str = "url";
 pub const LANGUAGE: &str = "language";
+/// A stable hash of the episode's key (`episode::stable_hash`), a column only: the order of
+/// episodes of equal score and date (`ties`). Indexes made before it lack it.
+pub const TIE_ORDER: &str = "tie_order";
 
 /// Languages with a tantivy stemmer other than English: (language subtag, stemmer, field).
 /// An episode whose feed declares one of these also has all its text in that field, analysed
@@ -87,6 +90,8 @@ pub struct Fields {
     pub overview: Field,
     pub url: Field,
     pub language: Field,
+    /// Absent from indexes made before it.
+    pub tie_order: Option<Field>,
     /// One per entry of `STEMMED_LANGUAGES`, same order.
     pub stemmed: [Field; 17],
 }
@@ -111,6 +116,7 @@ impl Fields {
             overview: get(OVERVIEW)?,
             url: get(URL)?,
             language: get(LANGUAGE)?,
+            tie_order: schema.get_field(TIE_ORDER).ok(),
             stemmed: {
                 let mut fields = [get(ID)?; 17];
                 for (slot, (_, _, name)) in fields.iter_mut().zip(STEMMED_LANGUAGES) {
@@ -183,6 +189,7 @@ pub fn build() -> Schema {
     b.add_text_field(OVERVIEW, text);
     b.add_text_field(URL, STORED);
     b.add_text_field(LANGUAGE, STRING | STORED);
+    b.add_u64_field(TIE_ORDER, NumericOptions::default().set_fast());
     for (code, _, name) in STEMMED_LANGUAGES {
         b.add_text_field(
             name,

@@ -350,7 +350,7 @@ impl EpisodeIndex {
         }
         let wanted = options.offset + options.limit.clamp(1, total);
         let mut found = self.first_ranked(searcher, &compiled, &*query, options, wanted)?;
-        ties::settle(searcher, &self.fields, &mut found, wanted)?;
+        ties::settle(searcher, &mut found, wanted);
         found.truncate(wanted);
         let page = found
             .split_off(options.offset.min(found.len()))

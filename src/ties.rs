@@ -2,19 +2,18 @@
 //! in the index, and that order differs between two builds of the same episodes (the indexing
 //! threads take them in turn) and changes with merges. A page is therefore found with every
 //! episode tied with its last place (`TopWithTies`), and each run of equal scores is put in a
-//! fixed order (`settle`): newest first, undated last, then by the episode's key, which no two
-//! episodes of an index share.
+//! fixed order (`settle`): newest first, undated last, then by a stable hash of the episode's
+//! key (no two episodes of an index share a key), kept in a column so that settling reads no
+//! stored episode.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::Weight;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
-use crate::error::Result;
-use crate::indexer::from_document;
-use crate::schema::{self, Fields};
+use crate::schema;
 
 /// Most episodes gathered past a page to settle it. A run of equal scores longer than this
 /// (one word in tens of thousands of texts that weigh it alike) is settled among the episodes
@@ -176,61 +175,47 @@ pub(crate) fn keep_with_ties<K: PartialEq>(found: &mut Vec<(K, DocAddress)>, k: 
 }
 
 /// Put each run of equal keys among the first `wanted` of `found` in the fixed order (see the
-/// module docs). Dates come from the date column; an episode is read for its key only when its
-/// date ties too, and only where the order decides what the first `wanted` are.
-pub(crate) fn settle<K: PartialEq + Copy>(
+/// module docs), from two columns: the date, and the hash of the episode's key (`tie_order`).
+/// An index made before that column orders episodes of one date as tantivy found them.
+pub(crate) fn settle<K: PartialEq>(
     searcher: &Searcher,
-    fields: &Fields,
     found: &mut [(K, DocAddress)],
     wanted: usize,
-) -> Result<()> {
+) {
+    let page = found.len().min(wanted);
+    let tied = |i: usize| i + 1 < found.len() && found[i].0 == found[i + 1].0;
+    if !(0..page).any(tied) {
+        return;
+    }
     let columns: Vec<_> = searcher
         .segment_readers()
         .iter()
-        .map(|segment| segment.fast_fields().date(schema::DATE).ok())
+        .map(|segment| {
+            let columns = segment.fast_fields();
+            (
+                columns.date(schema::DATE).ok(),
+                columns.u64(schema::TIE_ORDER).ok(),
+            )
+        })
         .collect();
-    let date_of = |address: DocAddress| {
-        columns
-            .get(address.segment_ord as usize)?
-            .as_ref()?
-            .first(address.doc_id)
-            .map(|d| d.into_timestamp_nanos())
+    let order = |address: DocAddress| {
+        let (dates, hashes) = columns.get(address.segment_ord as usize)?;
+        let date = dates.as_ref().and_then(|c| c.first(address.doc_id));
+        let hash = hashes.as_ref().and_then(|c| c.first(address.doc_id));
+        Some((Reverse(date.map(|d| d.into_timestamp_nanos())), hash))
     };
     let mut from = 0;
-    while from < found.len().min(wanted) {
-        let to = from + run_length(&found[from..], |(key, _)| *key);
+    while from < page {
+        let to = from
+            + found[from..]
+                .iter()
+                .take_while(|(key, _)| *key == found[from].0)
+                .count();
         if to - from > 1 {
-            let run = &mut found[from..to];
-            run.sort_by_cached_key(|&(_, address)| Reverse(date_of(address)));
-            // Episodes of one date (or none) go by key, where they fall on the page.
-            let mut at = 0;
-            while at < run.len() && from + at < wanted {
-                let end = at + run_length(&run[at..], |&(_, address)| date_of(address));
-                if end - at > 1 {
-                    let mut keyed = Vec::with_capacity(end - at);
-                    for &(key, address) in &run[at..end] {
-                        let doc: TantivyDocument = searcher.doc(address)?;
-                        keyed.push((from_document(&doc, fields).key(), key, address));
-                    }
-                    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-                    for (slot, (_, key, address)) in run[at..end].iter_mut().zip(keyed) {
-                        *slot = (key, address);
-                    }
-                }
-                at = end;
-            }
+            found[from..to].sort_by_cached_key(|(_, address)| order(*address));
         }
         from = to;
     }
-    Ok(())
-}
-
-/// How many items from the first on share its `key`.
-fn run_length<T, K: PartialEq>(items: &[T], key: impl Fn(&T) -> K) -> usize {
-    let Some(first) = items.first().map(&key) else {
-        return 0;
-    };
-    items.iter().take_while(|item| key(item) == first).count()
 }
 
 #[cfg(test)]
