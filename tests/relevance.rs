@@ -465,6 +465,33 @@ fn equal_scores_come_newest_first_in_any_build() {
     }
 }
 
+/// An index made before the tie column: it opens, takes new episodes and searches, with equal
+/// scores still newest first (those of one date then come in index order).
+#[test]
+fn an_index_made_before_the_tie_column_still_indexes_and_searches() {
+    let ws = Workspace::new();
+    let mut schema = tantivy::schema::Schema::builder();
+    for (_, entry) in episearch::schema::build().fields() {
+        if entry.name() != episearch::schema::TIE_ORDER {
+            schema.add_field(entry.clone());
+        }
+    }
+    std::fs::create_dir_all(ws.index_dir()).unwrap();
+    tantivy::Index::create_in_dir(ws.index_dir(), schema.build()).unwrap();
+    let episode = |id: &str, date: &str| {
+        format!(r#"{{"id":"{id}","title":"Deep sea mining","date":"{date}"}}"#)
+    };
+    let lines = [
+        episode("old", "2020-01-01"),
+        episode("new", "2025-01-01"),
+        episode("mid", "2022-01-01"),
+    ];
+    let input = ws.write("episodes.jsonl", lines.join("\n"));
+    let r = ws.run(&["index", input.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(search_ids(&ws, "mining"), ["new", "mid", "old"]);
+}
+
 /// Plain words are ranked in two passes (the episodes holding every word, then the best of the
 /// rest); the page must be the one that scoring every matching episode gives: same episodes,
 /// same order, same scores, for every TREC topic and judged query over the feeds, on the first
