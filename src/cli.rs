@@ -96,7 +96,7 @@ pub struct IndexArgs {
     #[arg(long, default_value_t = 50_000, value_name = "N")]
     pub batch: usize,
 
-    /// ...or after this many seconds since the last commit
+    /// ...or this many seconds after the last commit, even with no record since
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub batch_seconds: u64,
 }

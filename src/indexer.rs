@@ -608,13 +608,32 @@ impl EpisodeWriter<'_> {
             _ => self.counts.updated += 1,
         }
         self.since_commit += 1;
-        if !self.options.single_commit
-            && (self.since_commit >= self.options.batch_records
-                || self.last_commit.elapsed() >= self.options.batch_interval)
-        {
+        self.commit_if_due()?;
+        Ok(change)
+    }
+
+    /// How long until the changes written since the last commit are due to be committed by
+    /// time (`batch_interval`); `None` when nothing waits, or everything waits for `finish`.
+    pub fn due_in(&self) -> Option<Duration> {
+        if self.options.single_commit || self.since_commit == 0 {
+            return None;
+        }
+        Some(
+            self.options
+                .batch_interval
+                .saturating_sub(self.last_commit.elapsed()),
+        )
+    }
+
+    /// Commit when a batch is due: `batch_records` changes, or `batch_interval` since the last
+    /// commit with changes waiting.
+    pub fn commit_if_due(&mut self) -> Result<()> {
+        let due = self.since_commit >= self.options.batch_records
+            || self.due_in().is_some_and(|d| d.is_zero());
+        if due && !self.options.single_commit {
             self.commit()?;
         }
-        Ok(change)
+        Ok(())
     }
 
     /// Hand the documents waiting in `adds` to tantivy.

@@ -1371,6 +1371,43 @@ fn records_on_stdin_are_committed_as_they_come() {
     assert_eq!(episodes(&ws), 3);
 }
 
+#[test]
+fn a_quiet_stream_is_committed_when_its_batch_time_is_up() {
+    let ws = Workspace::new();
+    EpisodeIndex::open_or_create(&ws.index_dir()).expect("create index");
+    let mut child = spawn(
+        &ws.index_dir(),
+        &["index", "--batch", "1000", "--batch-seconds", "1", "-"],
+        Stdio::piped(),
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(load_record(0).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // No record follows, and the stream stays open: the batch falls due by time alone.
+    let started = Instant::now();
+    while episodes(&ws) < 1 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the writer ended early"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the record was not committed while the stream was quiet"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the writer ended early"
+    );
+    assert_intact(&ws, 0);
+    stdin.write_all(load_record(1).as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(episodes(&ws), 2);
+}
+
 /// A proptest runner that generates the same cases on every run (no persistence files).
 fn seeded_runner(cases: u32, seed: u8) -> TestRunner {
     let config = Config {
