@@ -1354,16 +1354,7 @@ fn records_on_stdin_are_committed_as_they_come() {
         stdin.write_all(load_record(i).as_bytes()).unwrap();
     }
     stdin.flush().unwrap();
-    let mut polls = 0;
-    while episodes(&ws) < 2 {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the writer ended early"
-        );
-        polls += 1;
-        assert!(polls < 3000, "the first batch was never committed");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_episodes(&ws, &mut child, 2, "the first batch was never committed");
     assert_eq!(episodes(&ws), 2);
     drop(stdin);
     let out = child.wait_with_output().unwrap();
@@ -1384,18 +1375,12 @@ fn a_quiet_stream_is_committed_when_its_batch_time_is_up() {
     stdin.write_all(load_record(0).as_bytes()).unwrap();
     stdin.flush().unwrap();
     // No record follows, and the stream stays open: the batch falls due by time alone.
-    let started = Instant::now();
-    while episodes(&ws) < 1 {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the writer ended early"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the record was not committed while the stream was quiet"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_episodes(
+        &ws,
+        &mut child,
+        1,
+        "the record was not committed while the stream was quiet",
+    );
     assert!(
         child.try_wait().unwrap().is_none(),
         "the writer ended early"
@@ -1406,6 +1391,20 @@ fn a_quiet_stream_is_committed_when_its_batch_time_is_up() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(episodes(&ws), 2);
+}
+
+/// Wait, a minute at most, until the index holds `n` episodes while `child` goes on writing;
+/// `what` says what did not happen.
+fn wait_for_episodes(ws: &Workspace, child: &mut Child, n: u64, what: &str) {
+    let started = Instant::now();
+    while episodes(ws) < n {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the writer ended early"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60), "{what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// A proptest runner that generates the same cases on every run (no persistence files).
