@@ -23,7 +23,7 @@ use tantivy::{
     TantivyDocument, TantivyError, Term,
 };
 
-use crate::episode::Episode;
+use crate::episode::{stable_hash, Episode};
 use crate::error::{io_message, tantivy_message, Error, Result};
 use crate::schema::{self, Fields};
 use crate::tokenizer::WordCounts;
@@ -569,7 +569,7 @@ impl EpisodeWriter<'_> {
         let mut episode = episode.normalise();
         let key = episode.key();
         episode.id = Some(key.clone());
-        let hash = key_hash(&key);
+        let hash = stable_hash(&key);
         let existing = match self.pending.get(&key) {
             Some(e) => Some(e.clone()),
             None if self.started_empty && !self.written.contains(&hash) => None,
@@ -593,10 +593,7 @@ impl EpisodeWriter<'_> {
             }
             None => (episode, Change::Added),
         };
-        let mut doc = to_document(&merged, &self.index.fields);
-        if let Some(field) = self.index.fields.tie_order {
-            doc.add_u64(field, hash);
-        }
+        let doc = to_document(&merged, hash, &self.index.fields);
         self.adds.push(UserOperation::Add(doc));
         if self.adds.len() >= ADD_BATCH {
             self.hand_over()?;
@@ -739,11 +736,6 @@ fn write_error(path: &Path, e: &TantivyError) -> Error {
     ))
 }
 
-/// The key's hash: what `written` holds, and the order of ties in the index's `tie_order`.
-fn key_hash(key: &str) -> u64 {
-    crate::episode::stable_hash(key)
-}
-
 fn lookup(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option<Episode>> {
     let term = Term::from_field_text(fields.id, key);
     if searcher.doc_freq(&term)? == 0 {
@@ -760,9 +752,12 @@ fn lookup(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option<Epis
     }
 }
 
-/// The tantivy document for an episode.
-pub fn to_document(e: &Episode, f: &Fields) -> TantivyDocument {
+/// The tantivy document for an episode whose key hashes to `key_hash` (`stable_hash`).
+fn to_document(e: &Episode, key_hash: u64, f: &Fields) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
+    if let Some(field) = f.tie_order {
+        doc.add_u64(field, key_hash);
+    }
     let mut text = |field, value: &Option<String>| {
         if let Some(v) = value {
             doc.add_text(field, v);

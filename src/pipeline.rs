@@ -55,9 +55,6 @@ impl IngestReport {
 /// 75k arXiv import took the same 2.8 to 3.0 s with 32,768 as with none, and 50 MB more).
 const READ_AHEAD: usize = 1024;
 
-/// Longest wait for a record before the writer looks again whether a batch is due.
-const IDLE_WAIT: Duration = Duration::from_secs(3600);
-
 /// What the reading thread hands the writer.
 enum Read {
     Record(Parsed),
@@ -79,14 +76,17 @@ pub fn run(
     let mut write = options.write.clone();
     write.single_commit |= options.strict;
     let mut writer = index.writer(write)?;
-    let reading = read_ahead(sources.to_vec(), options.map.clone());
+    let reading = read_ahead(sources.to_vec(), options.map.clone())?;
     let mut report = IngestReport::default();
     let mut records = 0u64;
     for source in sources {
         let name = source.display();
         let outcome = loop {
-            let wait = writer.due_in().unwrap_or(IDLE_WAIT);
-            let parsed = match reading.recv_timeout(wait) {
+            let next = match writer.due_in() {
+                Some(wait) => reading.recv_timeout(wait),
+                None => reading.recv().map_err(RecvTimeoutError::from),
+            };
+            let parsed = match next {
                 Ok(Read::Record(parsed)) => parsed,
                 Ok(Read::Done(outcome)) => break outcome,
                 Err(RecvTimeoutError::Timeout) => {
@@ -151,7 +151,7 @@ pub fn run(
 /// Read `sources` in order on a thread of their own, each record and then the end of each
 /// source sent to the receiver. When the receiver is dropped (the run stopped), the thread
 /// stops at its next record; one blocked reading a quiet standard input ends with the process.
-fn read_ahead(sources: Vec<Source>, map: FieldMap) -> Receiver<Read> {
+fn read_ahead(sources: Vec<Source>, map: FieldMap) -> Result<Receiver<Read>> {
     let (send, receive) = sync_channel(READ_AHEAD);
     std::thread::Builder::new()
         .name("episearch-read".into())
@@ -166,15 +166,6 @@ fn read_ahead(sources: Vec<Source>, map: FieldMap) -> Receiver<Read> {
                 }
             }
         })
-        .map_or_else(
-            |e| {
-                // No thread: the run sees the reading stopped, with the cause.
-                let (send, receive) = sync_channel(1);
-                let _ = send.send(Read::Done(Err(Error::Invalid(format!(
-                    "could not start reading: {e}"
-                )))));
-                receive
-            },
-            |_| receive,
-        )
+        .map_err(|e| Error::Invalid(format!("could not start reading the input: {e}")))?;
+    Ok(receive)
 }
