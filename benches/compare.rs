@@ -11,10 +11,10 @@ mod common;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use episearch::bench::{self, Latency};
-use episearch::fts5::Fts5;
-use episearch::indexer::{EpisodeIndex, WriteOptions};
-use episearch::search::SearchOptions;
+use episearch::index::{EpisodeIndex, WriteOptions};
+use episearch::measure::bench::{self, Latency};
+use episearch::measure::fts5::Fts5;
+use episearch::search::options::SearchOptions;
 
 use common::stock::Stock;
 

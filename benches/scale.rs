@@ -11,8 +11,8 @@ use std::io::{BufWriter, Write};
 use std::time::Instant;
 
 use common::synth::Generator;
-use episearch::bench::{self, BenchOptions};
-use episearch::indexer::{EpisodeIndex, WriteOptions};
+use episearch::index::{EpisodeIndex, WriteOptions};
+use episearch::measure::bench::{self, BenchOptions};
 
 fn main() {
     let test = common::test_mode();

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
-use episearch::fts5::{Fts5, RANK};
-use episearch::indexer::{EpisodeIndex, WriteOptions};
+use episearch::index::{EpisodeIndex, WriteOptions};
 use episearch::ingest::{self, FieldMap};
-use episearch::search::{SearchOptions, SortOrder};
+use episearch::measure::fts5::{Fts5, RANK};
+use episearch::search::options::{SearchOptions, SortOrder};
 use episearch::Episode;
 
 /// Inputs of every group, read before any timing.

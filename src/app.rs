@@ -7,19 +7,19 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use episearch::bench::{self, BenchOptions};
 use episearch::episode::parse_duration;
-use episearch::eval;
-use episearch::indexer::{EpisodeIndex, WriteOptions};
+use episearch::index::pipeline::{self, Event, IngestOptions, IngestReport};
+use episearch::index::{EpisodeIndex, WriteOptions};
 use episearch::ingest::{collect_sources, FieldMap, Source};
+use episearch::measure::bench::{self, BenchOptions};
+use episearch::measure::eval;
 use episearch::output::{self, Style};
-use episearch::pipeline::{self, Event, IngestOptions, IngestReport};
-use episearch::search::{Period, SearchOptions, SortOrder};
-use episearch::synonyms::Synonyms;
+use episearch::search::options::{Period, SearchOptions, SortOrder};
+use episearch::search::synonyms::Synonyms;
 use episearch::Error;
 
 use crate::cli::{
-    BenchArgs, Cli, ColorChoice, Command, EvalArgs, IndexArgs, SearchArgs, Sort, StatsArgs,
+    self, BenchArgs, Cli, ColorChoice, Command, EvalArgs, IndexArgs, SearchArgs, Sort, StatsArgs,
 };
 
 const DEFAULT_INDEX: &str = "index";
@@ -37,6 +37,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats(args) => stats(&index_dir, args),
         Command::Eval(args) => evaluate(&index_dir, args, synonyms),
         Command::Bench(args) => bench(&index_dir, explicit_index, args, synonyms),
+        Command::Completions(args) => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            cli::write_completions(args.shell, &mut out);
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            cli::write_man(&mut out)?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

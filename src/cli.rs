@@ -1,8 +1,10 @@
 //! Command-line definitions (clap derive); doc comments are the help text.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+pub use clap_complete::Shell;
 
 const QUERY_HELP: &str = "\
 Query syntax:
@@ -65,6 +67,17 @@ pub enum Command {
     Bench(BenchArgs),
     /// Measure ranking on judged queries: success at cut-off and MRR@10, episearch and SQLite FTS5
     Eval(EvalArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// Print the manual page, in roff (`episearch man | man -l -`)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: Shell,
 }
 
 #[derive(Debug, Args)]
@@ -183,4 +196,105 @@ pub struct BenchArgs {
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,
+}
+
+/// The completion script of `shell` for every command and flag.
+pub fn write_completions(shell: Shell, out: &mut dyn Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "episearch", out);
+}
+
+/// The manual page: clap's own sections (name, synopsis, options, commands), every command's
+/// flags, then the sections clap does not know (`man::EXTRA_SECTIONS`).
+pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    write_commands(command, out)?;
+    out.write_all(crate::man::EXTRA_SECTIONS.as_bytes())?;
+    man.render_version_section(out)
+}
+
+/// A `COMMANDS` section: each command's usage, what it does, and its own flags with their
+/// defaults and choices (clap's own section lists only the names).
+fn write_commands(mut command: clap::Command, out: &mut dyn Write) -> io::Result<()> {
+    command.build();
+    writeln!(out, ".SH COMMANDS")?;
+    for sub in command.get_subcommands() {
+        if sub.is_hide_set() || sub.get_name() == "help" {
+            continue;
+        }
+        let usage = sub.clone().render_usage().to_string();
+        let usage = usage.trim_start_matches("Usage: ");
+        writeln!(out, ".SS \"{}\"", roff(usage))?;
+        if let Some(about) = sub.get_long_about().or(sub.get_about()) {
+            writeln!(out, "{}", roff(&about.to_string()))?;
+        }
+        for arg in sub.get_arguments() {
+            let id = arg.get_id().as_str();
+            if arg.is_hide_set() || arg.is_global_set() || id == "help" || id == "version" {
+                continue;
+            }
+            let value = arg
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| id.to_uppercase());
+            let mut names = Vec::new();
+            if let Some(short) = arg.get_short() {
+                names.push(format!("\\fB\\-{short}\\fR"));
+            }
+            if let Some(long) = arg.get_long() {
+                names.push(format!("\\fB\\-\\-{}\\fR", roff(long)));
+            }
+            let takes_value = arg.get_action().takes_values();
+            let head = if names.is_empty() {
+                format!("\\fI<{}>\\fR", roff(&value))
+            } else if takes_value {
+                format!("{} \\fI{}\\fR", names.join(", "), roff(&value))
+            } else {
+                names.join(", ")
+            };
+            let mut help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            let choices: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            if !choices.is_empty() && takes_value {
+                help.push_str(&format!(" [possible values: {}]", choices.join(", ")));
+            }
+            let defaults: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            if !defaults.is_empty() && takes_value {
+                help.push_str(&format!(" [default: {}]", defaults.join(", ")));
+            }
+            writeln!(out, ".TP\n{head}\n{}", roff(&help))?;
+        }
+    }
+    Ok(())
+}
+
+/// Text as roff reads it literally: backslashes and hyphens escaped, and no line starting with
+/// a control character.
+fn roff(text: &str) -> String {
+    text.replace('\\', "\\e")
+        .replace('-', "\\-")
+        .lines()
+        .map(|line| {
+            if line.starts_with('.') || line.starts_with('\'') {
+                format!("\\&{line}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -1,34 +1,27 @@
 //! episearch: full-text search for podcast episode summaries, on tantivy.
 //!
-//! Data flows one way: [`ingest`] (bytes to [`Episode`]s) → [`indexer`] (episodes to tantivy
-//! documents) → [`search`] (a query to ranked [`search::Hit`]s with highlight ranges) → [`output`]
-//! (hits to text or JSON). The library never prints to the terminal and never exits.
+//! The folders, in the order data flows through them:
+//! - [`ingest`]: bytes of a file or stream → [`Episode`]s (one file a format);
+//! - [`index`]: episodes → tantivy documents and commits; the schema, analyzers and vocabulary;
+//! - [`search`]: a query → ranked [`search::Hit`]s with highlight ranges;
+//! - [`output`]: hits, stats and reports → text for people or JSON for programs;
+//! - [`measure`]: latency and judged relevance, beside SQLite FTS5.
+//!
+//! [`episode`] and [`error`] are what every stage shares. The library never prints to the
+//! terminal and never exits: the binary (`main.rs`, `cli.rs`, `app.rs`, `man.rs`) does.
 
-mod any_field;
 /// Every program built on the library allocates through mimalloc: indexing and searching make
 /// many small, short-lived allocations, which it serves faster than the system allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-pub mod bench;
 pub mod episode;
 pub mod error;
-pub mod eval;
-pub mod fts5;
-pub mod indexer;
+pub mod index;
 pub mod ingest;
+pub mod measure;
 pub mod output;
-pub mod pipeline;
-mod plain;
-pub mod schema;
 pub mod search;
-pub mod snippet;
-pub mod spelling;
-pub mod synonyms;
-mod ties;
-pub mod tokenizer;
-pub mod vocabulary;
-mod word_list;
 
 pub use episode::Episode;
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 
 mod app;
 mod cli;
+mod man;
 
 use std::process::ExitCode;
 

@@ -6,5 +6,7 @@ mod bench;
 mod cli;
 mod datasets;
 mod feeds;
+mod front_door;
+mod layout;
 mod relevance;
 mod robust;

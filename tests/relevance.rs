@@ -2,7 +2,7 @@
 //! SQLite FTS5, spelling corrections, did-you-mean, synonyms, and words people type with
 //! punctuation in them.
 
-use episearch::indexer::{EpisodeIndex, WriteOptions};
+use episearch::index::{EpisodeIndex, WriteOptions};
 use episearch::search::{Period, SearchOptions};
 use episearch::Episode;
 
@@ -471,8 +471,8 @@ fn equal_scores_come_newest_first_in_any_build() {
 fn an_index_made_before_the_tie_column_still_indexes_and_searches() {
     let ws = Workspace::new();
     let mut schema = tantivy::schema::Schema::builder();
-    for (_, entry) in episearch::schema::build().fields() {
-        if entry.name() != episearch::schema::TIE_ORDER {
+    for (_, entry) in episearch::index::schema::build().fields() {
+        if entry.name() != episearch::index::schema::TIE_ORDER {
             schema.add_field(entry.clone());
         }
     }
@@ -509,7 +509,8 @@ fn two_pass_ranking_gives_the_page_of_scoring_everything() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let index = EpisodeIndex::open(&ws.index_dir()).unwrap();
     let mut queries =
-        episearch::bench::parse_queries(&std::fs::read_to_string(topics).unwrap()).unwrap();
+        episearch::measure::bench::parse_queries(&std::fs::read_to_string(topics).unwrap())
+            .unwrap();
     let judged = std::fs::read_to_string(repo_path("tests/judged.tsv")).unwrap();
     queries.extend(
         judged

@@ -7,10 +7,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use episearch::episode::{parse_date, parse_duration};
-use episearch::indexer::EpisodeIndex;
+use episearch::index::pipeline::{self, IngestOptions};
+use episearch::index::EpisodeIndex;
 use episearch::ingest::{self, collect_sources, FieldMap};
-use episearch::pipeline::{self, IngestOptions};
-use episearch::search::{SearchOptions, SortOrder};
+use episearch::search::options::{SearchOptions, SortOrder};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 

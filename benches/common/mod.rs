@@ -101,7 +101,7 @@ pub fn queries() -> Vec<String> {
     let text = shared("queries/trec-podcasts-2020-2021-topics.jsonl")
         .and_then(|p| std::fs::read_to_string(p).ok());
     match text {
-        Some(t) => episearch::bench::parse_queries(&t).expect("topics"),
+        Some(t) => episearch::measure::bench::parse_queries(&t).expect("topics"),
         None => [
             "coronavirus spread",
             "black hole image",

@@ -4,7 +4,8 @@ use std::io::Read;
 
 use serde_json::{Map, Value};
 
-use super::{json::episode_from_object, FieldMap, RecordError, Sink};
+use super::json::episode_from_object;
+use super::record::{FieldMap, RecordError, Sink};
 use crate::error::Result;
 
 /// Read CSV rows (the first row names the columns) and send one episode per row.

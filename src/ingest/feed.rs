@@ -45,7 +45,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::html::{self, Unknown};
-use super::{RecordError, Sink};
+use super::record::{RecordError, Sink};
 use crate::episode::{parse_date, parse_duration, Episode};
 use crate::error::Result;
 

@@ -4,7 +4,8 @@ use std::io::BufRead;
 
 use serde_json::{Map, Value};
 
-use super::{html, FieldMap, RecordError, Sink};
+use super::html;
+use super::record::{FieldMap, RecordError, Sink};
 use crate::episode::{indexable_date, parse_date, parse_duration, Episode};
 use crate::error::Result;
 

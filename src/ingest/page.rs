@@ -2,7 +2,7 @@
 //! `Duration`, summary, `Episode Description`, `Overview`) and a `Recent Episodes of <podcast>`
 //! list of brief entries (date, title, summary).
 
-use super::{RecordError, Sink};
+use super::record::{RecordError, Sink};
 use crate::episode::{parse_date, parse_duration, Episode};
 use crate::error::Result;
 

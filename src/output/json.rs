@@ -6,10 +6,10 @@ use std::ops::Range;
 use chrono::SecondsFormat;
 use serde::Serialize;
 
-use crate::bench::Latency;
-use crate::eval::{Judgment, Report};
-use crate::indexer::Stats;
-use crate::search::Hit;
+use crate::index::indexer::Stats;
+use crate::measure::bench::Latency;
+use crate::measure::eval::{Judgment, Report};
+use crate::search::results::Hit;
 
 /// One hit as printed by `--json`. `null` where unknown.
 #[derive(Debug, Serialize)]

@@ -1,4 +1,5 @@
 //! Printers: hits and stats as text for people or JSON Lines for programs, over any `Write`.
+//! It may not search, write or decide anything (what matches, the exit code): it formats.
 
 pub mod json;
 pub mod text;

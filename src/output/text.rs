@@ -3,11 +3,11 @@
 use std::io::{self, Write};
 
 use super::{format_duration, format_size, Style};
-use crate::bench::Latency;
-use crate::eval::{Judgment, Report, MRR_DEPTH};
-use crate::indexer::Stats;
-use crate::search::Hit;
-use crate::snippet::Highlighted;
+use crate::index::indexer::Stats;
+use crate::measure::bench::Latency;
+use crate::measure::eval::{Judgment, Report, MRR_DEPTH};
+use crate::search::results::Hit;
+use crate::search::snippet::Highlighted;
 
 const HIGHLIGHT_ON: &str = "\x1b[1;31m";
 const TITLE_ON: &str = "\x1b[1m";

@@ -11,12 +11,15 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::any_field::AnyField;
 use crate::error::Result;
-use crate::schema::Fields;
-use crate::search::{with_filters, Ranked, SearchOptions, TITLE_BOOST};
-use crate::synonyms::{self, Synonyms};
-use crate::ties::{keep_with_ties, TopWithTies};
+use crate::index::schema::Fields;
+
+use super::any_field::AnyField;
+use super::filters::with_filters;
+use super::options::{SearchOptions, TITLE_BOOST};
+use super::results::Ranked;
+use super::synonyms::{self, Synonyms};
+use super::ties::{keep_with_ties, TopWithTies};
 
 /// Score added to episodes holding every query word, so they rank above those with some.
 const ALL_WORDS_BONUS: f32 = 1000.0;

@@ -25,9 +25,10 @@ use tantivy::{
 
 use crate::episode::{stable_hash, Episode};
 use crate::error::{io_message, tantivy_message, Error, Result};
-use crate::schema::{self, Fields};
-use crate::tokenizer::WordCounts;
-use crate::vocabulary::{self, Tally, Vocabulary};
+
+use super::schema::{self, Fields};
+use super::tokenizer::WordCounts;
+use super::vocabulary::{self, Tally, Vocabulary};
 
 /// An open episode index.
 pub struct EpisodeIndex {

@@ -8,8 +8,8 @@ use std::ops::Range;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::schema;
-use crate::tokenizer::{self, WordHasher};
+use crate::index::schema;
+use crate::index::tokenizer::{self, WordHasher};
 
 /// A piece of text with the byte ranges (into `text`) that matched the query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

@@ -13,7 +13,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
-use crate::schema;
+use crate::index::schema;
 
 /// Most episodes gathered past a page to settle it. A run of equal scores longer than this
 /// (one word in tens of thousands of texts that weigh it alike) is settled among the episodes

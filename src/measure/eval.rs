@@ -7,9 +7,10 @@ use tantivy::collector::DocSetCollector;
 use tantivy::query::AllQuery;
 
 use crate::error::{Error, Result};
-use crate::fts5::Fts5;
-use crate::indexer::{from_document, EpisodeIndex};
-use crate::search::SearchOptions;
+use crate::index::indexer::{from_document, EpisodeIndex};
+use crate::search::options::SearchOptions;
+
+use super::fts5::Fts5;
 
 /// Ranks past this one never count towards MRR.
 pub const MRR_DEPTH: usize = 10;

@@ -3,7 +3,7 @@
 //! also searched as the group's other entries, with a lower weight than the word itself.
 
 use crate::error::{Error, Result};
-use crate::schema;
+use crate::index::schema;
 
 /// The built-in groups, in the `--synonyms` file format.
 pub const BUILTIN: &str = "\

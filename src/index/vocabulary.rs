@@ -25,8 +25,9 @@ use tantivy_fst::{MapBuilder, Streamer};
 
 use crate::episode::Episode;
 use crate::error::{Error, Result};
-use crate::schema;
-use crate::tokenizer::WordHasher;
+
+use super::schema;
+use super::tokenizer::WordHasher;
 
 const PREFIX: &str = "vocabulary-";
 const SUFFIX: &str = ".fst";

@@ -5,8 +5,9 @@ use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::indexer::{Counts, EpisodeIndex, WriteOptions};
 use crate::ingest::{self, FieldMap, Outcome, Parsed, Source};
+
+use super::indexer::{Counts, EpisodeIndex, WriteOptions};
 
 /// Something the user may want to hear about while an ingest runs.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,182 +1,30 @@
 //! Query building (parser, tiers, filters, sort), ranking and hits with highlights.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Bound;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::{Query, QueryParser};
+use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::episode::Episode;
-use crate::error::{Error, Result};
-use crate::indexer::{from_document, index_date, EpisodeIndex};
-use crate::plain::{form, group_synonyms, staged_first, Part, Staged, Tiers};
-use crate::schema::{self, Fields};
-use crate::snippet::{self, Highlighted, WordMatcher};
-use crate::spelling;
-use crate::synonyms::Synonyms;
-use crate::ties;
-use crate::tokenizer;
+use crate::error::Result;
+use crate::index::indexer::{from_document, EpisodeIndex};
+use crate::index::schema::{self, Fields};
+use crate::index::tokenizer;
 
-/// Weight of a title match relative to a body match.
-pub const TITLE_BOOST: f32 = 2.0;
-/// Weight of a word found through a spelling correction, relative to a word found as typed.
-pub const CORRECTION_WEIGHT: f32 = 0.7;
-/// Result order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum SortOrder {
-    #[default]
-    Relevance,
-    Newest,
-    Oldest,
-}
-
-/// Everything a search needs to know.
-#[derive(Debug, Clone)]
-pub struct SearchOptions {
-    pub query: String,
-    pub limit: usize,
-    pub offset: usize,
-    /// Inclusive lower bound on the date.
-    pub since: Option<DateTime<Utc>>,
-    /// Exclusive upper bound on the date.
-    pub until: Option<DateTime<Utc>>,
-    /// Case-insensitive exact podcast name.
-    pub podcast: Option<String>,
-    pub min_duration: Option<u64>,
-    pub max_duration: Option<u64>,
-    pub sort: SortOrder,
-    /// Longest snippet, in characters.
-    pub snippet_chars: usize,
-    /// Abbreviations and synonyms that plain-word queries are widened with.
-    pub synonyms: Synonyms,
-}
-
-impl Default for SearchOptions {
-    fn default() -> Self {
-        SearchOptions {
-            query: String::new(),
-            limit: 10,
-            offset: 0,
-            since: None,
-            until: None,
-            podcast: None,
-            min_duration: None,
-            max_duration: None,
-            sort: SortOrder::Relevance,
-            snippet_chars: 200,
-            synonyms: Synonyms::builtin(),
-        }
-    }
-}
-
-impl SearchOptions {
-    pub fn new(query: impl Into<String>) -> SearchOptions {
-        SearchOptions {
-            query: query.into(),
-            ..Default::default()
-        }
-    }
-}
-
-/// One ranked result.
-#[derive(Debug, Clone)]
-pub struct Hit {
-    /// 1-based, counting from the first result of the first page.
-    pub rank: usize,
-    pub score: f32,
-    pub episode: Episode,
-    /// The full title with its matched ranges.
-    pub title: Highlighted,
-    /// The best fragment of the body field that matched best.
-    pub snippet: Highlighted,
-}
-
-/// Scores and addresses of one page of hits, best first.
-pub type Ranked = Vec<(f32, DocAddress)>;
+use super::filters::with_filters;
+use super::options::{SearchOptions, SortOrder, CORRECTION_WEIGHT, TITLE_BOOST};
+use super::plain::{form, group_synonyms, staged_first, Part, Staged, Tiers};
+use super::results::{Hit, Ranked, SearchResults};
+use super::snippet::{self, Highlighted, WordMatcher};
+use super::spelling;
+use super::synonyms::Synonyms;
+use super::ties;
 
 /// Addresses with the key they were ranked by: (date, score) for a sort by date, (0, score)
 /// for relevance.
 type Keyed = Vec<((i64, f32), DocAddress)>;
-
-/// The hits of one search and what the user should be told about the query.
-#[derive(Debug, Clone, Default)]
-pub struct SearchResults {
-    pub hits: Vec<Hit>,
-    /// One-line notices (a query that did not parse and was searched as plain words).
-    pub warnings: Vec<String>,
-    /// The query as searched when words were corrected: words the index does not hold
-    /// (`kubernetis` → `kubernetes`), or rare words with a far more common neighbour.
-    pub corrected: Option<String>,
-    /// True when the words as typed were searched too (rare words the index holds) and rank
-    /// first; false when the corrected query replaced them.
-    pub typed_also: bool,
-    /// When nothing matched: a query of the index's own words that would match.
-    pub suggestion: Option<String>,
-}
-
-/// A date period typed by a user: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub start: DateTime<Utc>,
-    /// Exclusive end.
-    pub end: DateTime<Utc>,
-}
-
-impl Period {
-    pub fn parse(s: &str) -> Result<Period> {
-        let bad = || {
-            Error::Invalid(format!(
-                "invalid date `{s}`: expected YYYY, YYYY-MM or YYYY-MM-DD"
-            ))
-        };
-        let parts: Vec<&str> = s.trim().split('-').collect();
-        let num = |p: &str, len: usize| -> Result<u32> {
-            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
-                p.parse().map_err(|_| bad())
-            } else {
-                Err(bad())
-            }
-        };
-        let (start, end) = match parts.as_slice() {
-            [y] => {
-                let y = num(y, 4)? as i32;
-                (ymd(y, 1, 1), ymd(y + 1, 1, 1))
-            }
-            [y, m] => {
-                let (y, m) = (num(y, 4)? as i32, num(m, 2)?);
-                let start = ymd(y, m, 1);
-                let next = if m == 12 {
-                    ymd(y + 1, 1, 1)
-                } else {
-                    ymd(y, m + 1, 1)
-                };
-                (start, next)
-            }
-            [y, m, d] => {
-                let start = ymd(num(y, 4)? as i32, num(m, 2)?, num(d, 2)?);
-                (start, start.and_then(|s| s.succ_opt()))
-            }
-            _ => return Err(bad()),
-        };
-        let to_utc = |d: Option<NaiveDate>| -> Result<DateTime<Utc>> {
-            let d = d.ok_or_else(bad)?;
-            Ok(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).ok_or_else(bad)?))
-        };
-        Ok(Period {
-            start: to_utc(start)?,
-            end: to_utc(end)?,
-        })
-    }
-}
-
-fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m, d).filter(|d| d.year() > 0)
-}
 
 /// A query compiled against one index: the scoring query, the filters, and the generators
 /// that find highlights.
@@ -781,55 +629,6 @@ fn clip(s: &str) -> String {
         None => s.to_string(),
     }
 }
-
-pub(crate) fn with_filters(
-    f: &Fields,
-    scoring: Box<dyn Query>,
-    o: &SearchOptions,
-) -> Box<dyn Query> {
-    let mut filters: Vec<Box<dyn Query>> = Vec::new();
-    if o.since.is_some() || o.until.is_some() {
-        let term = |d: DateTime<Utc>| Term::from_field_date(f.date, index_date(d));
-        filters.push(Box::new(RangeQuery::new(
-            o.since
-                .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),
-            o.until
-                .map_or(Bound::Unbounded, |d| Bound::Excluded(term(d))),
-        )));
-    }
-    if o.min_duration.is_some() || o.max_duration.is_some() {
-        let term = |d: u64| Term::from_field_u64(f.duration, d);
-        filters.push(Box::new(RangeQuery::new(
-            o.min_duration
-                .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),
-            o.max_duration
-                .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),
-        )));
-    }
-    if let Some(p) = &o.podcast {
-        let name = p
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
-        filters.push(Box::new(TermQuery::new(
-            Term::from_field_text(f.podcast_key, &name),
-            IndexRecordOption::Basic,
-        )));
-    }
-    if filters.is_empty() {
-        return scoring;
-    }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, scoring)];
-    clauses.extend(filters.into_iter().map(|q| {
-        (
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>,
-        )
-    }));
-    Box::new(BooleanQuery::new(clauses))
-}
-
 /// Highlights for a page of hits: from the words as searched, else (an episode found through
 /// a synonym only) from the words and their synonyms.
 struct PageHighlighter {

@@ -5,8 +5,9 @@ use std::sync::OnceLock;
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
 
-use crate::vocabulary::Vocabulary;
-use crate::word_list;
+use crate::index::vocabulary::Vocabulary;
+
+use super::word_list;
 
 /// How many edits a typed word of `chars` characters may be from its correction when the
 /// correction is made without asking: none below 4, one up to 7, two from 8.
@@ -433,5 +434,103 @@ impl tantivy_fst::Automaton for WithinEdits {
             }),
             Err(_) => None,
         }
+    }
+}
+
+/// The walks of `word_list`, checked against the edits and automata spelling builds: they live
+/// here so that `word_list` never depends on its one user.
+#[cfg(test)]
+mod word_list_tests {
+    use tantivy::directory::OwnedBytes;
+    use tantivy_fst::raw::Fst;
+    use tantivy_fst::{Automaton, MapBuilder};
+
+    use super::word_list::{one_edit, walk};
+    use super::{builder, one_edit_variants, Within};
+
+    const WORDS: &str = "klein alien kelin kleine clean cafe café naïve naive bridge government \
+        goverment governments governing klien kline microdose microdosing macrodose micro dose \
+        mikrodose zebra a ab";
+
+    fn list() -> (Vec<&'static str>, Fst<OwnedBytes>) {
+        let mut words: Vec<&str> = WORDS.split_whitespace().collect();
+        words.sort_unstable();
+        words.dedup();
+        let mut builder = MapBuilder::memory();
+        for (i, w) in words.iter().enumerate() {
+            builder.insert(w, i as u64).unwrap();
+        }
+        let bytes = builder.into_inner().unwrap();
+        (words, Fst::new(OwnedBytes::new(bytes)).unwrap())
+    }
+
+    /// Whether `automaton` accepts `word`, run byte by byte.
+    fn accepts<A: Automaton>(automaton: &A, word: &str) -> bool {
+        let mut state = automaton.start();
+        for &b in word.as_bytes() {
+            state = automaton.accept(&state, b);
+        }
+        automaton.is_match(&state)
+    }
+
+    /// The walk finds exactly the words of the list the automaton accepts, in order.
+    #[test]
+    fn walk_finds_every_word_the_automaton_accepts() {
+        let (words, fst) = list();
+        let mut walked_any = 0;
+        for word in [
+            "klein",
+            "cafe",
+            "goverment",
+            "microdose",
+            "zzz",
+            "naive",
+            "a",
+        ] {
+            for max in 0..=2 {
+                let dfa = Within(builder(max).build_dfa(word));
+                let mut walked = Vec::new();
+                walk(&fst, &dfa, |w| {
+                    walked.push(String::from_utf8(w.to_vec()).unwrap())
+                });
+                let expected: Vec<&str> =
+                    words.iter().copied().filter(|w| accepts(&dfa, w)).collect();
+                assert_eq!(walked, expected, "{word} within {max}");
+                walked_any += walked.len();
+            }
+        }
+        assert!(walked_any > 20, "{walked_any}");
+    }
+
+    /// The one-edit walk finds exactly the one-edit strings the list holds.
+    #[test]
+    fn one_edit_finds_the_words_one_edit_away() {
+        let (words, fst) = list();
+        let mut found_total = 0;
+        for word in [
+            "klein",
+            "klien",
+            "goverment",
+            "governments",
+            "microdose",
+            "mikrodose",
+            "micro",
+            "a",
+            "kleine",
+            "cafe",
+            "zzz",
+            "aliens",
+            "brigde",
+        ] {
+            let walked = one_edit(&fst, word.as_bytes());
+            let expected: Vec<Vec<u8>> = one_edit_variants(word)
+                .into_iter()
+                .filter(|v| words.contains(&v.as_str()))
+                .map(String::into_bytes)
+                .collect();
+            assert_eq!(walked, expected, "{word}");
+            found_total += walked.len();
+        }
+        assert_eq!(found_total, 16);
     }
 }

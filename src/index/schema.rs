@@ -12,7 +12,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
-use crate::tokenizer::{CachedStemmer, LettersOnly, WordCounts, WordTokenizer};
+use super::tokenizer::{CachedStemmer, LettersOnly, WordCounts, WordTokenizer};
 
 /// Words of this many bytes or more are left out of every analysis (URLs run together, base64).
 pub const LONGEST_WORD: usize = 64;

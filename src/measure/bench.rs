@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::indexer::EpisodeIndex;
-use crate::search::SearchOptions;
+use crate::index::indexer::EpisodeIndex;
+use crate::search::options::SearchOptions;
 
 /// How a latency run behaves. `search` is the template every query is run with (its `query` is
 /// replaced by each line of the file).

@@ -1,0 +1,61 @@
+//! The filters of a search (dates, durations, podcast) around its scoring query.
+
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use super::options::SearchOptions;
+use crate::index::indexer::index_date;
+use crate::index::schema::Fields;
+
+/// `scoring` restricted to the episodes `o`'s filters let through; the filters score nothing.
+pub(crate) fn with_filters(
+    f: &Fields,
+    scoring: Box<dyn Query>,
+    o: &SearchOptions,
+) -> Box<dyn Query> {
+    let mut filters: Vec<Box<dyn Query>> = Vec::new();
+    if o.since.is_some() || o.until.is_some() {
+        let term = |d: DateTime<Utc>| Term::from_field_date(f.date, index_date(d));
+        filters.push(Box::new(RangeQuery::new(
+            o.since
+                .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),
+            o.until
+                .map_or(Bound::Unbounded, |d| Bound::Excluded(term(d))),
+        )));
+    }
+    if o.min_duration.is_some() || o.max_duration.is_some() {
+        let term = |d: u64| Term::from_field_u64(f.duration, d);
+        filters.push(Box::new(RangeQuery::new(
+            o.min_duration
+                .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),
+            o.max_duration
+                .map_or(Bound::Unbounded, |d| Bound::Included(term(d))),
+        )));
+    }
+    if let Some(p) = &o.podcast {
+        let name = p
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        filters.push(Box::new(TermQuery::new(
+            Term::from_field_text(f.podcast_key, &name),
+            IndexRecordOption::Basic,
+        )));
+    }
+    if filters.is_empty() {
+        return scoring;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, scoring)];
+    clauses.extend(filters.into_iter().map(|q| {
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>,
+        )
+    }));
+    Box::new(BooleanQuery::new(clauses))
+}
