@@ -251,6 +251,7 @@ fn search_options(args: &SearchArgs) -> Result<SearchOptions> {
         },
         snippet_chars: args.snippet_chars,
         synonyms: Synonyms::none(),
+        explain: args.explain,
     })
 }
 
@@ -316,23 +317,41 @@ fn bench(
 
 /// Run judged queries through episearch and SQLite FTS5 over the same index and compare.
 fn evaluate(index_dir: &Path, args: EvalArgs, synonyms: Option<&Path>) -> Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(&args.judgments).map_err(|e| Error::io(&args.judgments, e))?;
-    let judgments = eval::parse_judgments(&text, &args.judgments.display().to_string())?;
+    let mut sets = Vec::with_capacity(args.judgments.len());
+    for path in &args.judgments {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let name = path.display().to_string();
+        let judgments = eval::parse_judgments(&text, &name)?;
+        sets.push((name, judgments));
+    }
     let index = EpisodeIndex::open(index_dir)?;
     let options = SearchOptions {
         synonyms: load_synonyms(synonyms)?,
         ..SearchOptions::default()
     };
-    let reports = [
-        eval::episearch(&index, &judgments, &options)?,
-        eval::fts5(&index, &judgments)?,
-    ];
-    print(
-        args.json,
-        |out| output::json::write_eval(out, &judgments, &reports),
-        |out| output::text::write_eval(out, &judgments, &reports),
-    )?;
+    let all: Vec<eval::Judgment> = sets.iter().flat_map(|(_, j)| j.iter().cloned()).collect();
+    // FTS5 loads the index once for every set.
+    let fts5 = eval::fts5(&index, &all)?;
+    let mut offset = 0;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for (n, (name, judgments)) in sets.iter().enumerate() {
+        let peer = eval::Report::new(
+            &fts5.engine,
+            judgments,
+            fts5.ranks[offset..offset + judgments.len()].to_vec(),
+        );
+        offset += judgments.len();
+        let reports = [eval::episearch(&index, judgments, &options)?, peer];
+        if args.json {
+            output::json::write_eval(&mut out, name, judgments, &reports)?;
+        } else {
+            if n > 0 {
+                writeln!(out)?;
+            }
+            output::text::write_eval(&mut out, name, judgments, &reports)?;
+        }
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

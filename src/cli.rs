@@ -82,11 +82,12 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Judged queries: `kind TAB cut-off TAB query TAB wanted ids`, one a line
-    #[arg(value_name = "JUDGMENTS")]
-    pub judgments: PathBuf,
+    /// Judged queries: `kind TAB cut-off TAB query TAB wanted ids`, one a line; each file is a
+    /// set, reported on its own
+    #[arg(required = true, value_name = "JUDGMENTS")]
+    pub judgments: Vec<PathBuf>,
 
-    /// Print one JSON object
+    /// Print one JSON object a set
     #[arg(long)]
     pub json: bool,
 }
@@ -159,6 +160,11 @@ pub struct SearchArgs {
     /// Print JSON Lines, one hit a line
     #[arg(long)]
     pub json: bool,
+
+    /// Show why each hit ranks where it does: the tiers it earned and what each word scored
+    /// in each field
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -327,7 +327,8 @@ fn odd_queries_never_panic() {
             r.stderr
         );
         assert!(!r.stderr.contains("panicked"), "{q:?}: {}", r.stderr);
-        assert!(r.stderr.lines().count() <= 1, "{q:?}: {}", r.stderr);
+        // At most a parse warning and, when nothing matched, a suggestion.
+        assert!(r.stderr.lines().count() <= 2, "{q:?}: {}", r.stderr);
     }
     let r = ws.run(&["search", "\"tech debt"]);
     assert_eq!(r.code, 0);

@@ -8,5 +8,6 @@ mod datasets;
 mod feeds;
 mod front_door;
 mod layout;
+mod natural;
 mod relevance;
 mod robust;

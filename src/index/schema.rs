@@ -132,6 +132,25 @@ impl Fields {
         [self.summary, self.overview, self.description]
     }
 
+    /// A field's name as explanations show it: `title`, ..., `text_de` for German stems.
+    pub fn name(&self, field: Field) -> &'static str {
+        let named = [
+            (self.title, TITLE),
+            (self.summary, SUMMARY),
+            (self.description, DESCRIPTION),
+            (self.overview, OVERVIEW),
+        ];
+        named
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, name)| name)
+            .or_else(|| {
+                let at = self.stemmed.iter().position(|f| *f == field)?;
+                Some(STEMMED_LANGUAGES[at].2)
+            })
+            .unwrap_or("other")
+    }
+
     /// The fields a query of plain words searches: the title and the bodies.
     pub fn searchable(&self) -> [Field; 4] {
         [self.title, self.summary, self.description, self.overview]

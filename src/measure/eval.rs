@@ -120,6 +120,21 @@ impl Report {
     }
 }
 
+/// The judged queries two engines ranked differently, with the rank each found a wanted episode
+/// at (`None`: not within the depth searched).
+pub fn differing<'a>(
+    judgments: &'a [Judgment],
+    a: &Report,
+    b: &Report,
+) -> Vec<(&'a Judgment, Option<usize>, Option<usize>)> {
+    judgments
+        .iter()
+        .zip(a.ranks.iter().zip(&b.ranks))
+        .filter(|(_, (x, y))| x != y)
+        .map(|(j, (x, y))| (j, *x, *y))
+        .collect()
+}
+
 /// How deep to look for one query: its cut-off or the MRR depth, whichever is further.
 fn depth(j: &Judgment) -> usize {
     j.cutoff.max(MRR_DEPTH)

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::index::indexer::Stats;
 use crate::measure::bench::Latency;
-use crate::measure::eval::{Judgment, Report};
-use crate::search::results::Hit;
+use crate::measure::eval::{differing, Judgment, Report};
+use crate::search::results::{Explanation, Hit};
 
 /// One hit as printed by `--json`. `null` where unknown.
 #[derive(Debug, Serialize)]
@@ -28,6 +28,68 @@ pub struct JsonHit<'a> {
     /// The query as searched, present only when words of it were corrected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected: Option<&'a str>,
+    /// Why the hit ranks here, present only when asked for (`--explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<JsonExplain<'a>>,
+}
+
+/// `Explanation` as JSON: the tiers, then each word's BM25 by field and coordination bonus.
+#[derive(Debug, Serialize)]
+pub struct JsonExplain<'a> {
+    pub literal: bool,
+    pub long: bool,
+    pub tiers: Vec<JsonTier<'a>>,
+    pub words: Vec<JsonWord<'a>>,
+    pub function_words: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonTier<'a> {
+    pub tier: &'a str,
+    pub bonus: f32,
+    pub earned: bool,
+    pub why: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonWord<'a> {
+    pub word: &'a str,
+    /// Field name → BM25 the word scored there (weighted), for the fields holding it.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub coordination: f32,
+}
+
+impl<'a> From<&'a Explanation> for JsonExplain<'a> {
+    fn from(x: &'a Explanation) -> JsonExplain<'a> {
+        JsonExplain {
+            literal: x.literal,
+            long: x.long,
+            tiers: x
+                .tiers
+                .iter()
+                .map(|t| JsonTier {
+                    tier: &t.tier,
+                    bonus: t.bonus,
+                    earned: t.earned,
+                    why: &t.why,
+                })
+                .collect(),
+            words: x
+                .words
+                .iter()
+                .map(|w| JsonWord {
+                    word: &w.word,
+                    fields: w
+                        .fields
+                        .iter()
+                        .map(|(f, s)| (f.clone(), serde_json::json!(s)))
+                        .collect(),
+                    coordination: w.coordination,
+                })
+                .collect(),
+            function_words: &x.function_words,
+        }
+    }
 }
 
 fn pairs(ranges: &[Range<usize>]) -> Vec<[usize; 2]> {
@@ -50,6 +112,7 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             highlights: pairs(&h.snippet.highlights),
             title_highlights: pairs(&h.title.highlights),
             corrected: None,
+            explain: h.explain.as_ref().map(JsonExplain::from),
         }
     }
 }
@@ -104,6 +167,7 @@ pub fn write_stats<W: Write>(out: &mut W, s: &Stats) -> io::Result<()> {
 /// the queries it missed.
 pub fn write_eval<W: Write>(
     out: &mut W,
+    set: &str,
     judgments: &[Judgment],
     reports: &[Report],
 ) -> io::Result<()> {
@@ -124,10 +188,32 @@ pub fn write_eval<W: Write>(
         missed: Vec<Miss<'a>>,
     }
     #[derive(Serialize)]
+    struct Differ<'a> {
+        line: usize,
+        kind: &'a str,
+        query: &'a str,
+        /// The rank of the first wanted episode, per engine in the order of `engines`.
+        ranks: [Option<usize>; 2],
+    }
+    #[derive(Serialize)]
     struct Eval<'a> {
+        set: &'a str,
         queries: usize,
         engines: Vec<Engine<'a>>,
+        differ: Vec<Differ<'a>>,
     }
+    let differ = match reports {
+        [a, b] => differing(judgments, a, b)
+            .into_iter()
+            .map(|(j, x, y)| Differ {
+                line: j.line,
+                kind: &j.kind,
+                query: &j.query,
+                ranks: [x, y],
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let engines = reports
         .iter()
         .map(|r| Engine {
@@ -151,8 +237,10 @@ pub fn write_eval<W: Write>(
     serde_json::to_writer(
         &mut *out,
         &Eval {
+            set,
             queries: judgments.len(),
             engines,
+            differ,
         },
     )?;
     out.write_all(b"\n")

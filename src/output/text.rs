@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use super::{format_duration, format_size, Style};
 use crate::index::indexer::Stats;
 use crate::measure::bench::Latency;
-use crate::measure::eval::{Judgment, Report, MRR_DEPTH};
-use crate::search::results::Hit;
+use crate::measure::eval::{differing, Judgment, Report, MRR_DEPTH};
+use crate::search::results::{Explanation, Hit};
 use crate::search::snippet::Highlighted;
 
 const HIGHLIGHT_ON: &str = "\x1b[1;31m";
@@ -57,6 +57,74 @@ pub fn write_hits<W: Write>(out: &mut W, hits: &[Hit], style: Style) -> io::Resu
             write_highlighted(out, &hit.snippet, style, None)?;
             writeln!(out)?;
         }
+        if let Some(x) = &hit.explain {
+            write_explanation(out, hit.score, x)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why a hit ranks where it does, in lines under it:
+/// `   why: 1034.20 = every word +1000 (holds every word of content), phrase 0 (...)`,
+/// then one line for the words and one for the function words passed over.
+fn write_explanation<W: Write>(out: &mut W, score: f32, x: &Explanation) -> io::Result<()> {
+    if x.literal {
+        return writeln!(
+            out,
+            "   why: {score:.2}: BM25 of the query taken literally (operators, quotes or fields: no tiers)"
+        );
+    }
+    let tiers: Vec<String> = x
+        .tiers
+        .iter()
+        .map(|t| {
+            let earned = if t.earned {
+                format!("+{:.0}", t.bonus)
+            } else {
+                "no".to_string()
+            };
+            format!("{} {earned} ({})", t.tier, t.why)
+        })
+        .collect();
+    let bonuses: f32 = x.tiers.iter().filter(|t| t.earned).map(|t| t.bonus).sum();
+    let mut head = format!("   why: {score:.2} = ");
+    if !tiers.is_empty() {
+        head.push_str(&tiers.join(", "));
+        head.push_str(", ");
+    }
+    let kind = if x.long {
+        "words (long query: the title weighs as a body, each word held adds its coordination)"
+    } else {
+        "words"
+    };
+    writeln!(out, "{head}{kind} {:.2}", score - bonuses)?;
+    let words: Vec<String> = x
+        .words
+        .iter()
+        .map(|w| {
+            let mut found: Vec<String> = w
+                .fields
+                .iter()
+                .map(|(field, s)| format!("{field} {s:.2}"))
+                .collect();
+            if w.coordination > 0.0 {
+                found.push(format!("held +{:.2}", w.coordination));
+            }
+            if found.is_empty() {
+                format!("{}: not held", clean(&w.word))
+            } else {
+                format!("{}: {}", clean(&w.word), found.join(", "))
+            }
+        })
+        .collect();
+    writeln!(out, "     {}", words.join("; "))?;
+    if !x.function_words.is_empty() {
+        let typed: Vec<String> = x.function_words.iter().map(|w| clean(w)).collect();
+        writeln!(
+            out,
+            "     function words, which score nothing on their own: {}",
+            typed.join(", ")
+        )?;
     }
     Ok(())
 }
@@ -128,10 +196,11 @@ pub fn write_stats<W: Write>(out: &mut W, s: &Stats) -> io::Result<()> {
 /// Evaluation figures: one line an engine, then each engine's misses.
 pub fn write_eval<W: Write>(
     out: &mut W,
+    set: &str,
     judgments: &[Judgment],
     reports: &[Report],
 ) -> io::Result<()> {
-    writeln!(out, "{} judged queries", judgments.len())?;
+    writeln!(out, "{}: {} judged queries", clean(set), judgments.len())?;
     writeln!(
         out,
         "{:<13} {:>15}  MRR@{MRR_DEPTH}",
@@ -146,6 +215,29 @@ pub fn write_eval<W: Write>(
             format!("{:.1}%", 100.0 * r.success_rate()),
             r.mrr
         )?;
+    }
+    if let [a, b] = reports {
+        let differ = differing(judgments, a, b);
+        if !differ.is_empty() {
+            writeln!(
+                out,
+                "ranked differently (rank of the first wanted episode, - past {MRR_DEPTH}):"
+            )?;
+        }
+        let rank = |r: Option<usize>| r.map_or_else(|| "-".to_string(), |r| r.to_string());
+        for (j, x, y) in differ {
+            writeln!(
+                out,
+                "  line {}: {} `{}`: {} {}, {} {}",
+                j.line,
+                j.kind,
+                clean(&j.query),
+                a.engine,
+                rank(x),
+                b.engine,
+                rank(y)
+            )?;
+        }
     }
     for r in reports {
         let missed = r.missed(judgments);

@@ -3,7 +3,9 @@
 //! It may not write the index (it reads it through `index`) nor print: it returns data.
 
 mod any_field;
+mod explain;
 pub mod filters;
+mod function_words;
 pub mod options;
 mod plain;
 pub mod query;
@@ -15,4 +17,4 @@ mod ties;
 mod word_list;
 
 pub use options::{Period, SearchOptions, SortOrder};
-pub use results::{Hit, SearchResults};
+pub use results::{Explanation, Hit, SearchResults, TierMatch, WordMatch};

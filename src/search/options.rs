@@ -38,6 +38,8 @@ pub struct SearchOptions {
     pub snippet_chars: usize,
     /// Abbreviations and synonyms that plain-word queries are widened with.
     pub synonyms: Synonyms,
+    /// Explain each hit's rank (`Hit::explain`); off, nothing of it is built.
+    pub explain: bool,
 }
 
 impl Default for SearchOptions {
@@ -54,6 +56,7 @@ impl Default for SearchOptions {
             sort: SortOrder::Relevance,
             snippet_chars: 200,
             synonyms: Synonyms::builtin(),
+            explain: false,
         }
     }
 }

@@ -13,10 +13,12 @@ use crate::index::indexer::{from_document, EpisodeIndex};
 use crate::index::schema::{self, Fields};
 use crate::index::tokenizer;
 
+use super::explain::Explainer;
 use super::filters::with_filters;
+use super::function_words::is_function_word;
 use super::options::{SearchOptions, SortOrder, CORRECTION_WEIGHT, TITLE_BOOST};
-use super::plain::{form, group_synonyms, staged_first, Part, Staged, Tiers};
-use super::results::{Hit, Ranked, SearchResults};
+use super::plain::{form, group_synonyms, staged_first, Part, Staged, Tiers, LONG_QUERY};
+use super::results::{Explanation, Hit, Ranked, SearchResults};
 use super::snippet::{self, Highlighted, WordMatcher};
 use super::spelling;
 use super::synonyms::Synonyms;
@@ -39,6 +41,8 @@ struct Compiled {
     typed_also: bool,
     /// Plain words ranked in two cheaper passes that give the same page as `scoring`.
     staged: Option<Staged>,
+    /// Plain words, when explanations were asked for.
+    explainer: Option<Explainer>,
 }
 
 impl EpisodeIndex {
@@ -142,7 +146,8 @@ impl EpisodeIndex {
     /// two passes: the reference the two-pass ranking is tested and measured against.
     pub fn rank_exhaustively(&self, options: &SearchOptions) -> Result<Ranked> {
         let searcher = self.searcher();
-        let Some(mut compiled) = compile(self, &searcher, &options.query, &options.synonyms)?
+        let Some(mut compiled) =
+            compile(self, &searcher, &options.query, &options.synonyms, false)?
         else {
             return Ok(Ranked::new());
         };
@@ -161,7 +166,8 @@ impl EpisodeIndex {
         episodes: &[Episode],
     ) -> Result<Vec<(Highlighted, Highlighted)>> {
         let searcher = self.searcher();
-        let Some(compiled) = compile(self, &searcher, &options.query, &options.synonyms)? else {
+        let Some(compiled) = compile(self, &searcher, &options.query, &options.synonyms, false)?
+        else {
             return Ok(Vec::new());
         };
         let highlighter =
@@ -176,7 +182,13 @@ impl EpisodeIndex {
         searcher: &Searcher,
         options: &SearchOptions,
     ) -> Result<Option<(Compiled, Ranked)>> {
-        match compile(self, searcher, &options.query, &options.synonyms)? {
+        match compile(
+            self,
+            searcher,
+            &options.query,
+            &options.synonyms,
+            options.explain,
+        )? {
             Some(compiled) => self.ranked_compiled(searcher, compiled, options),
             None => Ok(None),
         }
@@ -311,6 +323,16 @@ impl EpisodeIndex {
             let doc: TantivyDocument = searcher.doc(address)?;
             let episode = from_document(&doc, &self.fields);
             let (title, snippet) = highlighter.highlight(&episode);
+            let explain = options.explain.then(|| match &compiled.explainer {
+                Some(explainer) => explainer.explain(&searcher, address),
+                None => Explanation {
+                    tiers: Vec::new(),
+                    words: Vec::new(),
+                    function_words: Vec::new(),
+                    long: false,
+                    literal: true,
+                },
+            });
             hits.push(Hit {
                 rank: options.offset + i + 1,
                 // A boost like `^1e40` overflows f32: keep the order, and a number for JSON.
@@ -322,6 +344,7 @@ impl EpisodeIndex {
                 episode,
                 title,
                 snippet,
+                explain,
             });
         }
         Ok(SearchResults {
@@ -380,6 +403,7 @@ fn compile(
     searcher: &Searcher,
     raw: &str,
     synonyms: &Synonyms,
+    explain: bool,
 ) -> Result<Option<Compiled>> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
@@ -390,7 +414,7 @@ fn compile(
         if typed.is_empty() {
             return Ok(None);
         }
-        return compile_words(index, searcher, &typed, synonyms, true).map(Some);
+        return compile_words(index, searcher, &typed, synonyms, true, explain).map(Some);
     }
     let words = plain_words(trimmed);
     match parser(index).parse_query(&rewrite_not(trimmed)) {
@@ -402,6 +426,7 @@ fn compile(
             corrected: None,
             typed_also: false,
             staged: None,
+            explainer: None,
         })),
         Err(e) if words.is_empty() => Ok(Some(Compiled {
             scoring: Box::new(tantivy::query::EmptyQuery),
@@ -414,10 +439,11 @@ fn compile(
             corrected: None,
             typed_also: false,
             staged: None,
+            explainer: None,
         })),
         Err(e) => {
             // Already a guess at what was meant: the words are searched as they are.
-            let mut compiled = compile_words(index, searcher, &words, synonyms, false)?;
+            let mut compiled = compile_words(index, searcher, &words, synonyms, false, explain)?;
             compiled.warnings.push(format!(
                 "could not parse the query ({}); searching for its words: {}",
                 parse_error(&e),
@@ -436,6 +462,7 @@ fn compile_words(
     typed: &[String],
     synonyms: &Synonyms,
     correct: bool,
+    explain: bool,
 ) -> Result<Compiled> {
     let mut parts = Vec::with_capacity(typed.len());
     let mut shown = Vec::with_capacity(typed.len());
@@ -444,16 +471,22 @@ fn compile_words(
     // Each typed word as the language-stemmed fields analyse it: asked by spelling, then
     // searched.
     let mut native: Vec<(Field, Vec<String>)> = Vec::new();
+    // Function words earn nothing on their own once a query has a word of content; a query of
+    // function words alone (`the who`) is searched as typed.
+    let all_function = typed.iter().all(|w| is_function_word(w));
     for word in typed {
+        let function = !all_function && is_function_word(word);
         let forms = index.native_forms(word);
-        native.extend(forms.iter().cloned());
+        if !function {
+            native.extend(forms.iter().cloned());
+        }
         let terms = schema::analyze(word);
         if terms.is_empty() {
             continue;
         }
         // A word the synonym list knows is no typo: `dotnet` is not a misspelt `botnet`.
         let known = !synonyms.alternatives(&terms).is_empty();
-        let spelling = if known || !correct {
+        let spelling = if known || !correct || function {
             Spelling::AsTyped
         } else {
             spell(index, searcher, &terms, word, &forms)?
@@ -464,6 +497,9 @@ fn compile_words(
                     terms: schema::analyze(&better),
                     weight: CORRECTION_WEIGHT,
                     neighbour: None,
+                    function,
+                    rarity: 0.0,
+                    label: better.clone(),
                 });
                 shown.push(better);
                 corrected = true;
@@ -473,6 +509,9 @@ fn compile_words(
                     terms,
                     weight: 1.0,
                     neighbour: Some(schema::analyze(&common)),
+                    function,
+                    rarity: 0.0,
+                    label: word.clone(),
                 });
                 shown.push(common);
                 corrected = true;
@@ -483,13 +522,21 @@ fn compile_words(
                     terms,
                     weight: 1.0,
                     neighbour: None,
+                    function,
+                    rarity: 0.0,
+                    label: word.clone(),
                 });
                 shown.push(word.clone());
             }
         }
     }
+    if parts.iter().filter(|p| !p.function).count() >= LONG_QUERY {
+        for part in &mut parts {
+            part.rarity = rarity(index, searcher, &part.terms)?;
+        }
+    }
     let words = group_synonyms(parts, synonyms);
-    let tiers = Tiers::new(&index.fields, &words, &native);
+    let tiers = Tiers::new(&index.fields, &words, &native, explain);
     Ok(Compiled {
         scoring: tiers.scoring,
         text: tiers.text,
@@ -498,7 +545,23 @@ fn compile_words(
         corrected: corrected.then(|| shown.join(" ")),
         typed_also,
         staged: tiers.staged,
+        explainer: tiers.explainer,
     })
+}
+
+/// How rare a word is, from 0 (in every episode) to 1 (in none): its inverse document
+/// frequency in the field that holds it most, over the largest it could be. Asked only for the
+/// words of a long query, whose coordination bonus it weighs.
+fn rarity(index: &EpisodeIndex, searcher: &Searcher, terms: &[String]) -> Result<f32> {
+    let mut most = 0u64;
+    for term in terms {
+        for field in index.fields.searchable() {
+            most = most.max(searcher.doc_freq(&Term::from_field_text(field, term))?);
+        }
+    }
+    let (n, df) = (searcher.num_docs() as f32, most as f32);
+    let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+    Ok((idf / (1.0 + n).ln()).clamp(0.0, 1.0))
 }
 
 /// True when a language-stemmed field holds every term of one of a typed word's `native`

@@ -16,6 +16,40 @@ pub struct Hit {
     pub title: Highlighted,
     /// The best fragment of the body field that matched best.
     pub snippet: Highlighted,
+    /// Why it ranks here, when asked for (`SearchOptions::explain`).
+    pub explain: Option<Explanation>,
+}
+
+/// Why a hit ranks where it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The tiers of a plain-word query, earned or not.
+    pub tiers: Vec<TierMatch>,
+    /// What each word of content scored, field by field.
+    pub words: Vec<WordMatch>,
+    /// Function words typed, which score nothing on their own.
+    pub function_words: Vec<String>,
+    /// Ranked as a long query: the title weighs as a body, each word held earns coordination.
+    pub long: bool,
+    /// A query with operators, quotes or fields, taken literally: no tiers.
+    pub literal: bool,
+}
+
+/// One tier and whether the hit earned it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierMatch {
+    pub tier: String,
+    pub bonus: f32,
+    pub earned: bool,
+    pub why: String,
+}
+
+/// One word of content: its BM25 in each field that holds it, and its coordination bonus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordMatch {
+    pub word: String,
+    pub fields: Vec<(String, f32)>,
+    pub coordination: f32,
 }
 
 /// Scores and addresses of one page of hits, best first.
