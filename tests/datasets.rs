@@ -213,3 +213,98 @@ fn entity_bombs_and_external_entities_are_neutralised() {
     assert!(!all.stdout.contains("TOPSECRETMARKER"));
     assert_eq!(ws.run(&["search", "TOPSECRETMARKER"]).code, 1);
 }
+
+/// A JSON Lines export of 2,000 episodes with 40 damaged lines, the first among them (a NUL and
+/// an invalid UTF-8 byte before its record).
+fn damaged_export() -> (Vec<u8>, Vec<usize>) {
+    let mut lines: Vec<Vec<u8>> = (0..2000)
+        .map(|i| {
+            format!(r#"{{"id":"e{i}","title":"Episode {i}","summary":"Talk {i} about gardens"}}"#)
+                .into_bytes()
+        })
+        .collect();
+    let mut damaged: Vec<usize> = (1..40).map(|k| k * 50 + 7).collect();
+    for &i in &damaged {
+        let half = lines[i].len() / 2;
+        lines[i].truncate(half);
+    }
+    lines[0].splice(0..0, [0u8, 0xff]);
+    damaged.insert(0, 0);
+    (lines.join(&b'\n'), damaged)
+}
+
+#[test]
+fn a_damaged_file_named_on_the_command_line_is_read_line_by_line() {
+    let (export, damaged) = damaged_export();
+    for name in ["export.jsonl", "export.txt", "in/export.jsonl"] {
+        let ws = Workspace::new();
+        let path = ws.write(name, &export);
+        // Named, or found in a folder: the lines after the first say JSON Lines either way.
+        let arg = if name.starts_with("in/") {
+            ws.path("in")
+        } else {
+            path.clone()
+        };
+        let r = ws.run(&["index", arg.to_str().unwrap()]);
+        assert_eq!(r.code, 1, "{name}: {}", r.stderr);
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(lines.len(), 41, "{name}: {}", r.stderr);
+        assert_eq!(
+            lines[0],
+            format!("episearch: {}:1:2: invalid UTF-8", path.display())
+        );
+        for (line, &i) in lines[1..40].iter().zip(&damaged[1..]) {
+            assert!(
+                line.starts_with(&format!("episearch: {}:{}:", path.display(), i + 1)),
+                "{name}: {line}"
+            );
+        }
+        assert!(
+            lines[40].starts_with(
+                "indexed 1 files: 1960 added, 0 updated, 0 unchanged, 40 skipped (40 bad) in"
+            ),
+            "{name}: {}",
+            lines[40]
+        );
+        let r = ws.run(&["stats", "--json"]);
+        assert_eq!(json_lines(&r.stdout)[0]["episodes"], 1960);
+    }
+}
+
+#[test]
+fn a_file_named_on_the_command_line_that_is_no_episode_data_is_an_error() {
+    let ws = Workspace::new();
+    let png = ws.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01");
+    let good = ws.write("ok.jsonl", "{\"title\":\"Zebra crossings\"}\n");
+    let r = ws.run(&["index", png.to_str().unwrap(), good.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "episearch: {}: binary file, not an episode format",
+            png.display()
+        )
+    );
+    assert!(
+        lines[1]
+            .starts_with("indexed 1 files: 1 added, 0 updated, 0 unchanged, 1 skipped (1 bad) in"),
+        "{}",
+        lines[1]
+    );
+    // --strict: the first bad input stops the run, and nothing of it is committed.
+    let r = ws.run(&[
+        "index",
+        "--strict",
+        good.to_str().unwrap(),
+        png.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "episearch: {}: binary file, not an episode format (--strict: nothing of this run was committed)\n",
+            png.display()
+        )
+    );
+}

@@ -125,6 +125,18 @@ pub fn run(
         };
         match outcome {
             Ok(Outcome::Read(_)) => report.files += 1,
+            // A file the user named is never passed over in silence: it is a bad input.
+            Ok(Outcome::Skipped(reason)) if matches!(source, Source::Named(_)) => {
+                report.bad_records += 1;
+                let message = format!("{name}: {reason}");
+                if options.strict {
+                    let _ = writer.abandon();
+                    return Err(Error::Invalid(format!(
+                        "{message} (--strict: nothing of this run was committed)"
+                    )));
+                }
+                on_event(Event::BadRecord(message));
+            }
             Ok(Outcome::Skipped(reason)) => {
                 report.skipped_files += 1;
                 on_event(Event::Skipped {

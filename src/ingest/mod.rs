@@ -40,10 +40,13 @@ impl Format {
     }
 }
 
-/// A place records come from: a file, or standard input.
+/// A place records come from: a file found in a folder, a file named by the user, or standard
+/// input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     File(PathBuf),
+    /// Named on the command line: read as its name and content say, never passed over.
+    Named(PathBuf),
     Stdin,
 }
 
@@ -51,7 +54,7 @@ impl Source {
     /// The name used in messages.
     pub fn display(&self) -> String {
         match self {
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) | Source::Named(p) => p.display().to_string(),
             Source::Stdin => "<stdin>".to_string(),
         }
     }
@@ -70,7 +73,7 @@ pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
         if meta.is_dir() {
             walk(path, &mut out, &mut HashSet::new())?;
         } else {
-            out.push(Source::File(path.clone()));
+            out.push(Source::Named(path.clone()));
         }
     }
     Ok(out)
@@ -119,7 +122,9 @@ pub fn read_source(source: &Source, map: &FieldMap, sink: &mut Sink) -> Result<O
     let name = source.display();
     let io_err = |e: io::Error| Error::io(name.clone(), e);
     let raw: Box<dyn Read> = match source {
-        Source::File(path) => Box::new(File::open(path).map_err(|e| Error::io(path, e))?),
+        Source::File(path) | Source::Named(path) => {
+            Box::new(File::open(path).map_err(|e| Error::io(path, e))?)
+        }
         Source::Stdin => Box::new(io::stdin().lock()),
     };
     let mut raw = BufReader::with_capacity(SNIFF_BYTES, raw);
@@ -131,10 +136,19 @@ pub fn read_source(source: &Source, map: &FieldMap, sink: &mut Sink) -> Result<O
     };
     let head = sniff(&mut reader).map_err(|e| io_err(gz_error(e)))?;
     let path_hint = match source {
-        Source::File(p) => Some(p.as_path()),
+        Source::File(p) | Source::Named(p) => Some(p.as_path()),
         Source::Stdin => None,
     };
-    let format = match detect(&head, path_hint) {
+    let detected = match (detect(&head, path_hint), source) {
+        // A file named by the user is read as its name says when its content says nothing
+        // clear (a damaged first line, say): each bad record is then reported in its place.
+        (Detected::Unknown(reason), Source::Named(path)) => match named_format(path) {
+            Some(format) => Detected::Format(format),
+            None => Detected::Unknown(reason),
+        },
+        (detected, _) => detected,
+    };
+    let format = match detected {
         Detected::Format(f) => f,
         Detected::Empty => {
             sink(Err(RecordError::new(0, "empty file: no episodes")))?;
@@ -215,6 +229,39 @@ pub enum Detected {
     Unknown(String),
 }
 
+/// The format a file's name gives (`.jsonl`, `.ndjson`, `.csv`, `.xml`, `.rss`, `.atom`, with or
+/// without `.gz`).
+fn named_format(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    match name.rsplit_once('.')?.1 {
+        "jsonl" | "ndjson" => Some(Format::JsonLines),
+        "csv" => Some(Format::Csv),
+        "xml" | "rss" | "atom" => Some(Format::Feed),
+        _ => None,
+    }
+}
+
+/// True when the complete lines after the first (of the first 64 KiB) are mostly JSON objects:
+/// JSON Lines whose first line is damaged.
+fn later_lines_are_records(head: &[u8]) -> bool {
+    let mut lines: Vec<&[u8]> = head.split(|&b| b == b'\n').skip(1).collect();
+    lines.pop(); // the last may be cut off by the sniff
+    let lines: Vec<&[u8]> = lines
+        .into_iter()
+        .map(|l| l.trim_ascii())
+        .filter(|l| !l.is_empty())
+        .take(64)
+        .collect();
+    let records = lines
+        .iter()
+        .filter(|l| {
+            l.first() == Some(&b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok()
+        })
+        .count();
+    records > 0 && records * 2 > lines.len()
+}
+
 /// Decide a format from the first bytes of a file (and, for CSV, its name).
 pub fn detect(head: &[u8], path: Option<&Path>) -> Detected {
     let ext = path
@@ -242,6 +289,9 @@ pub fn detect(head: &[u8], path: Option<&Path>) -> Detected {
         return Detected::Format(Format::Feed);
     }
     let binary = head.iter().take(4096).filter(|&&b| b == 0).count() > 0;
+    if !matches!(trimmed[0], b'{' | b'[' | b'<') && later_lines_are_records(text) {
+        return Detected::Format(Format::JsonLines);
+    }
     if binary && !matches!(trimmed[0], b'{' | b'[') {
         return Detected::Unknown("binary file, not an episode format".into());
     }
