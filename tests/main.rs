@@ -10,3 +10,4 @@ mod front_door;
 mod layout;
 mod relevance;
 mod robust;
+mod serve;

@@ -124,6 +124,11 @@ impl EpisodeIndex {
         self.reader.searcher()
     }
 
+    /// See the last commit, by this process or another (a long-running reader calls this).
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
     /// Start writing; fails with `Error::IndexLocked` while another process writes.
     pub fn writer(&self, options: WriteOptions) -> Result<EpisodeWriter<'_>> {
         let writer: IndexWriter = self
@@ -608,6 +613,24 @@ impl EpisodeWriter<'_> {
         self.since_commit += 1;
         self.commit_if_due()?;
         Ok(change)
+    }
+
+    /// Remove the episode with this key; false when there is none.
+    pub fn delete(&mut self, key: &str) -> Result<bool> {
+        let existing = match self.pending.get(key) {
+            Some(e) => Some(e.clone()),
+            None => lookup(&self.index.searcher(), &self.index.fields, key)?,
+        };
+        let Some(old) = existing else {
+            return Ok(false);
+        };
+        self.hand_over()?;
+        self.writer
+            .delete_term(Term::from_field_text(self.index.fields.id, key));
+        self.tally.remove(&old);
+        self.pending.remove(key);
+        self.since_commit += 1;
+        Ok(true)
     }
 
     /// How long until the changes written since the last commit are due to be committed by

@@ -3,13 +3,16 @@
 //! It may not write the index (it reads it through `index`) nor print: it returns data.
 
 mod any_field;
+pub mod facets;
 pub mod filters;
 pub mod options;
 mod plain;
 pub mod query;
 pub mod results;
+pub mod similar;
 pub mod snippet;
 pub mod spelling;
+pub mod suggest;
 pub mod synonyms;
 mod ties;
 mod word_list;

@@ -767,3 +767,16 @@ fn matcher(searcher: &Searcher, query: &dyn Query, field: Field) -> Result<WordM
     }
     Ok(WordMatcher::new(weighted))
 }
+
+impl EpisodeIndex {
+    /// Every episode a search of `options` matches, whatever the page: the ranking query with
+    /// its filters (`None` for a query with nothing to search). Totals and facets count it.
+    pub(crate) fn matching(
+        &self,
+        searcher: &Searcher,
+        options: &SearchOptions,
+    ) -> Result<Option<Box<dyn Query>>> {
+        Ok(compile(self, searcher, &options.query, &options.synonyms)?
+            .map(|compiled| with_filters(&self.fields, compiled.scoring, options)))
+    }
+}

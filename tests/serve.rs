@@ -1,0 +1,866 @@
+//! `episearch serve` driven over HTTP as a client would: the API's answers, limits, keys and
+//! errors; writes and commits by another process showing up; hostile requests; SIGTERM. Every
+//! server listens on 127.0.0.1, port 0, and is killed when its test ends.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::util::{json_lines, Workspace};
+
+/// Episodes in JSON Lines: two podcasts over three years, one long episode, one unrelated.
+pub const EPISODES: &str = r#"{"id": "kube-1", "podcast": "Cloud Talk", "title": "Kubernetes at scale", "date": "2024-05-01", "duration": 1800, "summary": "Running kubernetes clusters at scale with autoscaling and operators.", "url": "https://example.com/kube-1"}
+{"id": "kube-2", "podcast": "Cloud Talk", "title": "Kubernetes operators explained", "date": "2025-02-10", "duration": 2400, "summary": "Operators extend kubernetes clusters with custom controllers and autoscaling hooks."}
+{"id": "kube-3", "podcast": "Ops Hour", "title": "Kubernetes cost control", "date": "2025-06-01", "duration": 3600, "summary": "Cutting the cost of kubernetes clusters: autoscaling, spot nodes and operators."}
+{"id": "db-1", "podcast": "Ops Hour", "title": "Postgres vacuum deep dive", "date": "2023-01-01", "duration": 600, "summary": "How postgres vacuum reclaims space and why autovacuum falls behind."}
+{"id": "db-2", "podcast": "Ops Hour", "title": "Postgres replication", "date": "2025-09-09", "duration": 900, "summary": "Streaming replication, failover and read replicas in postgres."}
+"#;
+
+/// An episode page whose title and summary hold markup: shown as text, it runs nothing.
+pub const HOSTILE_PAGE: &str = "Evil Feed\n\n<script>window.xss=1</script> kubernetes trick\n\nPublished 3 Mar 2025\n\nDuration: 60\n\n<img src=x onerror=\"window.xss=2\"> kubernetes clusters in a hostile feed.\n";
+
+/// A running `episearch serve`, killed on drop.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+/// An answer: status and body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Server {
+    pub fn start(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("episearch"));
+        cmd.current_dir(ws.dir.path())
+            .env_remove("EPISEARCH_INDEX")
+            .env_remove("EPISEARCH_WRITE_KEY")
+            .env_remove("EPISEARCH_READ_KEY")
+            .arg("--index")
+            .arg(ws.index_dir())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start episearch serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stderr).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            // Keep reading so the server never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("serve printed no `listening on` line");
+            }
+        };
+        let base = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        Server { child, base }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Answer {
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(30))
+            .build();
+        let mut request = agent.request(method, &format!("{}{path}", self.base));
+        for (k, v) in headers {
+            request = request.set(k, v);
+        }
+        let result = match body {
+            Some(body) => request.send_string(body),
+            None => request.call(),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        Answer {
+            status: response.status(),
+            body: response.into_string().unwrap_or_default(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Answer {
+        self.request("GET", path, &[], None)
+    }
+
+    /// Wait for the process to exit (at most 60 s); its exit code.
+    pub fn wait(mut self) -> Option<i32> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A workspace with `EPISODES` indexed.
+pub fn indexed() -> Workspace {
+    let ws = Workspace::new();
+    ws.write("episodes.jsonl", EPISODES);
+    let r = ws.run(&["index", "episodes.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    ws
+}
+
+fn ids(hits: &Value) -> Vec<String> {
+    hits.as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn search_answers_with_the_hits_of_search_json_the_total_and_facets() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let a = server.get("/api/search?q=kubernetes&limit=2&facets=podcast,year");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let v = a.json();
+    assert_eq!(v["query"], "kubernetes");
+    assert_eq!(v["total"], 3);
+    assert_eq!(v["corrected"], Value::Null);
+    assert!(v["took_us"].is_u64());
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["corrected", "facets", "hits", "query", "took_us", "total"]
+    );
+    // The hits are exactly what `search --json` prints.
+    let cli = json_lines(
+        &ws.run(&["search", "--json", "--limit", "2", "kubernetes"])
+            .stdout,
+    );
+    assert_eq!(v["hits"], Value::Array(cli));
+    // Counted over all three matches, not the page of two.
+    assert_eq!(
+        v["facets"]["podcast"],
+        json!([{"value": "Cloud Talk", "count": 2}, {"value": "Ops Hour", "count": 1}])
+    );
+    assert_eq!(
+        v["facets"]["year"],
+        json!([{"value": "2025", "count": 2}, {"value": "2024", "count": 1}])
+    );
+}
+
+#[test]
+fn search_filters_sorts_pages_and_corrects_like_the_cli() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let hits = |path: &str| {
+        let a = server.get(path);
+        assert_eq!(a.status, 200, "{path}: {}", a.body);
+        ids(&a.json()["hits"])
+    };
+    assert_eq!(
+        hits("/api/search?q=kubernetes&sort=newest"),
+        ["kube-3", "kube-2", "kube-1"]
+    );
+    assert_eq!(
+        hits("/api/search?q=kubernetes&sort=oldest&offset=1&limit=1"),
+        ["kube-2"]
+    );
+    assert_eq!(
+        hits("/api/search?q=kubernetes&podcast=ops+hour"),
+        ["kube-3"]
+    );
+    assert_eq!(
+        hits("/api/search?q=kubernetes&since=2025&until=2025-03"),
+        ["kube-2"]
+    );
+    assert_eq!(
+        hits("/api/search?q=postgres&min_duration=10:00&max_duration=900&sort=oldest"),
+        ["db-1", "db-2"]
+    );
+    let v = server.get("/api/search?q=kubernetis").json();
+    assert_eq!(v["corrected"], "kubernetes");
+    assert_eq!(v["hits"][0]["corrected"], "kubernetes");
+    assert_eq!(v["total"], 3);
+    let v = server.get("/api/search?q=").json();
+    assert_eq!(
+        (v["total"].clone(), v["hits"].clone()),
+        (json!(0), json!([]))
+    );
+}
+
+#[test]
+fn an_episode_is_served_whole_and_an_unknown_one_is_404() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let a = server.get("/api/episodes/kube-1");
+    assert_eq!(a.status, 200);
+    assert_eq!(
+        a.json(),
+        json!({
+            "id": "kube-1", "podcast": "Cloud Talk", "title": "Kubernetes at scale",
+            "date": "2024-05-01T00:00:00Z", "duration": 1800,
+            "summary": "Running kubernetes clusters at scale with autoscaling and operators.",
+            "description": null, "overview": null, "url": "https://example.com/kube-1",
+            "language": null
+        })
+    );
+    let a = server.get("/api/episodes/nope");
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (404, r#"{"error":"no episode with id `nope`"}"#)
+    );
+    let a = server.get("/api/episodes/%FF%FE");
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert_eq!(
+        a.json()["error"],
+        "the episode id in the path is not valid UTF-8"
+    );
+}
+
+#[test]
+fn similar_finds_the_closest_episodes_never_itself() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let a = server.get("/api/similar/kube-2?limit=3");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let v = a.json();
+    let found = ids(&v["hits"]);
+    assert!(!found.contains(&"kube-2".to_string()), "{found:?}");
+    assert_eq!(found, ["kube-1", "kube-3"]);
+    assert_eq!(v["hits"][0]["rank"], 1);
+    let keys: Vec<&String> = v["hits"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 11, "{keys:?}");
+    let a = server.get("/api/similar/nope");
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (404, r#"{"error":"no episode with id `nope`"}"#)
+    );
+    // The CLI gives the same episodes.
+    let r = ws.run(&["similar", "--json", "-n", "3", "kube-2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(Value::Array(json_lines(&r.stdout)), v["hits"]);
+    let r = ws.run(&["similar", "nope"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (2, "episearch: no episode with id `nope`\n")
+    );
+}
+
+#[test]
+fn suggest_completes_the_last_word_and_titles_that_start_with_the_text() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let suggestions =
+        |q: &str| server.get(&format!("/api/suggest?q={q}")).json()["suggestions"].clone();
+    assert_eq!(
+        suggestions("kubernetes+aut"),
+        json!(["kubernetes autoscaling", "kubernetes autovacuum"])
+    );
+    assert_eq!(suggestions("postgres+r"), json!(["Postgres replication"]));
+    assert_eq!(
+        suggestions("Kubern"),
+        json!([
+            "kubernetes",
+            "Kubernetes at scale",
+            "Kubernetes cost control",
+            "Kubernetes operators explained"
+        ])
+    );
+    assert_eq!(suggestions(""), json!([]));
+}
+
+#[test]
+fn markup_in_episode_text_is_answered_as_the_text_it_is() {
+    let ws = indexed();
+    ws.write("evil.txt", HOSTILE_PAGE);
+    assert_eq!(ws.run(&["index", "evil.txt"]).code, 0);
+    let server = Server::start(&ws, &[], &[]);
+    let v = server.get("/api/search?q=hostile").json();
+    assert_eq!(
+        v["hits"][0]["title"],
+        "<script>window.xss=1</script> kubernetes trick"
+    );
+    assert_eq!(
+        v["hits"][0]["snippet"],
+        "<img src=x onerror=\"window.xss=2\"> kubernetes clusters in a hostile feed."
+    );
+}
+
+#[test]
+fn stats_is_what_stats_json_prints_and_healthz_answers() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let a = server.get("/api/stats");
+    assert_eq!(a.status, 200);
+    let cli = json_lines(&ws.run(&["stats", "--json"]).stdout);
+    assert_eq!(a.json(), cli[0]);
+    let a = server.get("/healthz");
+    assert_eq!((a.status, a.body.as_str()), (200, "ok\n"));
+}
+
+#[test]
+fn bad_requests_get_400_with_one_line_and_unknown_paths_404() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let error = |path: &str| {
+        let a = server.get(path);
+        (a.status, a.json()["error"].as_str().unwrap().to_string())
+    };
+    let bad = |m: &str| (400, m.to_string());
+    assert_eq!(
+        error("/api/search?q=a&limit=abc"),
+        bad("limit `abc`: expected a whole number from 0 to 100")
+    );
+    assert_eq!(
+        error("/api/search?q=a&limit=-1"),
+        bad("limit `-1`: expected a whole number from 0 to 100")
+    );
+    assert_eq!(
+        error("/api/search?q=a&offset=99999999999999999999999"),
+        bad("offset `99999999999999999999999`: expected a whole number from 0 to 10000")
+    );
+    assert_eq!(
+        error("/api/search?q=a&sort=best"),
+        bad("sort `best`: expected relevance, newest or oldest")
+    );
+    assert_eq!(
+        error("/api/search?q=a&since=March"),
+        bad("since `March`: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    );
+    assert_eq!(
+        error("/api/search?q=a&max_duration=long"),
+        bad("max_duration `long`: expected seconds, MM:SS or H:MM:SS")
+    );
+    assert_eq!(
+        error("/api/search?q=a&facets=genre"),
+        bad("unknown facet `genre`: expected podcast or year")
+    );
+    assert_eq!(
+        error("/api/search?q=a&q=b"),
+        bad("parameter `q` is given more than once")
+    );
+    let long = "x".repeat(1001);
+    assert_eq!(
+        error(&format!("/api/search?q={long}")),
+        bad("q is 1001 bytes long: at most 1000 are accepted")
+    );
+    assert_eq!(
+        error("/api/nothing"),
+        (404, "no such path: /api/nothing".to_string())
+    );
+    let a = server.request("PUT", "/api/search", &[], Some("x"));
+    assert_eq!(a.status, 405);
+    // Bad percent-encoding is read as it stands: no error, no match.
+    let a = server.get("/api/search?q=%E2%28%A1%zz");
+    assert_eq!(a.status, 200, "{}", a.body);
+}
+
+#[test]
+fn writes_need_the_write_key_and_show_at_once() {
+    let ws = indexed();
+    let off = Server::start(&ws, &[], &[]);
+    let a = off.request(
+        "POST",
+        "/api/episodes",
+        &[("Authorization", "Bearer k")],
+        Some("{}"),
+    );
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (
+            403,
+            r#"{"error":"writes are off: start serve with EPISEARCH_WRITE_KEY or --write-key-file"}"#
+        )
+    );
+    drop(off);
+    ws.write("key.txt", "s3cret\n");
+    let server = Server::start(
+        &ws,
+        &["--write-key-file", "key.txt", "--max-body", "2000"],
+        &[],
+    );
+    let auth = [("Authorization", "Bearer s3cret")];
+    for headers in [vec![], vec![("Authorization", "Bearer wrong")]] {
+        let a = server.request("POST", "/api/episodes", &headers, Some("{}"));
+        assert_eq!(
+            (a.status, a.body.as_str()),
+            (
+                401,
+                r#"{"error":"a write needs the write key: Authorization: Bearer KEY"}"#
+            )
+        );
+    }
+    // JSON Lines: one new, one update of a stored episode, one bad line, one empty record.
+    let body = concat!(
+        r#"{"id": "new-1", "podcast": "Cloud Talk", "title": "Serverless kubernetes", "date": "2026-01-01", "summary": "Kubernetes without nodes."}"#,
+        "\n",
+        r#"{"id": "db-1", "summary": "How postgres vacuum reclaims space, and why autovacuum falls behind on busy tables."}"#,
+        "\n",
+        "{not json\n",
+        r#"{"id": "empty"}"#,
+        "\n",
+    );
+    let a = server.request("POST", "/api/episodes", &auth, Some(body));
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.json(),
+        json!({"added": 1, "updated": 1, "skipped": 2, "errors": ["body:3:2: key must be a string"]})
+    );
+    let v = server
+        .get("/api/search?q=kubernetes&sort=newest&limit=1")
+        .json();
+    assert_eq!(
+        (ids(&v["hits"]), v["total"].clone()),
+        (vec!["new-1".to_string()], json!(4))
+    );
+    // A JSON array and a single object are read too.
+    let a = server.request(
+        "POST",
+        "/api/episodes",
+        &auth,
+        Some(r#"[{"id": "a-1", "title": "Array one"}]"#),
+    );
+    assert_eq!(
+        a.json(),
+        json!({"added": 1, "updated": 0, "skipped": 0, "errors": []})
+    );
+    let a = server.request(
+        "POST",
+        "/api/episodes",
+        &auth,
+        Some(r#"{"id": "a-1", "title": "Array one"}"#),
+    );
+    assert_eq!(
+        a.json(),
+        json!({"added": 0, "updated": 0, "skipped": 1, "errors": []})
+    );
+    // Bad input is 400; a body over --max-body is 413.
+    let a = server.request("POST", "/api/episodes", &auth, Some("hello"));
+    assert_eq!(
+        (a.status, a.json()["error"].clone()),
+        (
+            400,
+            json!(
+                "the body is not JSON: send episodes as a JSON object, a JSON array or JSON Lines"
+            )
+        )
+    );
+    let a = server.request("POST", "/api/episodes", &auth, Some("[1, 2"));
+    assert_eq!(a.status, 400, "{}", a.body);
+    let a = server.request("POST", "/api/episodes", &auth, Some(&"x".repeat(2001)));
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (
+            413,
+            r#"{"error":"the body is larger than the limit of 2000 bytes (--max-body)"}"#
+        )
+    );
+    // Delete.
+    let a = server.request("DELETE", "/api/episodes/new-1", &[], None);
+    assert_eq!(a.status, 401);
+    let a = server.request("DELETE", "/api/episodes/new-1", &auth, None);
+    assert_eq!((a.status, a.body.as_str()), (200, r#"{"deleted":"new-1"}"#));
+    assert_eq!(server.get("/api/episodes/new-1").status, 404);
+    let a = server.request("DELETE", "/api/episodes/new-1", &auth, None);
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (404, r#"{"error":"no episode with id `new-1`"}"#)
+    );
+    // The writer was let go: another process can write now.
+    ws.write(
+        "more.jsonl",
+        r#"{"id": "cli-1", "title": "From the command line"}"#,
+    );
+    let r = ws.run(&["index", "more.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_read_key_guards_the_api_but_not_the_page_or_health() {
+    let ws = indexed();
+    let server = Server::start(
+        &ws,
+        &[],
+        &[
+            ("EPISEARCH_READ_KEY", "r3ad"),
+            ("EPISEARCH_WRITE_KEY", "wr1te"),
+        ],
+    );
+    let a = server.get("/api/search?q=kubernetes");
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (
+            401,
+            r#"{"error":"this API needs its read key: Authorization: Bearer KEY"}"#
+        )
+    );
+    for key in ["Bearer r3ad", "Bearer wr1te"] {
+        let a = server.request(
+            "GET",
+            "/api/search?q=kubernetes",
+            &[("Authorization", key)],
+            None,
+        );
+        assert_eq!(a.status, 200);
+    }
+    // The read key does not write.
+    let a = server.request(
+        "POST",
+        "/api/episodes",
+        &[("Authorization", "Bearer r3ad")],
+        Some("{}"),
+    );
+    assert_eq!(a.status, 401);
+    assert_eq!(server.get("/").status, 200);
+    assert_eq!(server.get("/healthz").status, 200);
+}
+
+#[test]
+fn the_page_and_its_files_are_served_with_a_same_origin_policy() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .build();
+    for (path, kind) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+    ] {
+        let r = agent.get(&format!("{}{path}", server.base)).call().unwrap();
+        assert_eq!(r.header("content-type"), Some(kind));
+        let csp = r.header("content-security-policy").unwrap().to_string();
+        assert!(
+            csp.starts_with(
+                "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'"
+            ),
+            "{csp}"
+        );
+        let body = r.into_string().unwrap();
+        assert!(
+            !body.contains("http://") && !body.contains("https://"),
+            "{path} loads from elsewhere"
+        );
+    }
+}
+
+#[test]
+fn cli_search_prints_facets_after_the_hits() {
+    let ws = indexed();
+    let r = ws.run(&[
+        "search",
+        "--facets",
+        "podcast,year",
+        "-n",
+        "1",
+        "kubernetes",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "1. **Kubernetes** at scale\n   Cloud Talk · 2024-05-01 · 30:00\n   Running **kubernetes** clusters at scale with autoscaling and operators.\n\n3 matched\npodcast: Cloud Talk (2), Ops Hour (1)\nyear: 2025 (2), 2024 (1)\n"
+    );
+    let r = ws.run(&[
+        "search",
+        "--json",
+        "--facets",
+        "year",
+        "-n",
+        "1",
+        "kubernetes",
+    ]);
+    let lines = json_lines(&r.stdout);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[1],
+        json!({"facets": {"year": [{"value": "2025", "count": 2}, {"value": "2024", "count": 1}]}})
+    );
+    let r = ws.run(&["search", "--facets", "genre", "kubernetes"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            2,
+            "episearch: --facets: unknown facet `genre`: expected podcast or year\n"
+        )
+    );
+}
+
+/// Send raw bytes and read until the server closes or 10 s pass; the status code, if any.
+fn raw(addr: &str, bytes: &[u8]) -> Option<u16> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    stream.write_all(bytes).ok()?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+#[test]
+fn ten_thousand_hostile_requests_get_no_5xx_and_health_still_answers() {
+    let ws = indexed();
+    let server = Server::start(&ws, &["--timeout", "2"], &[("EPISEARCH_WRITE_KEY", "k")]);
+    let addr = server.addr();
+    // Slow clients: connections that send half a request and never finish it.
+    let mut slow = Vec::new();
+    for _ in 0..50 {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        s.write_all(b"GET /api/search?q=kube").unwrap();
+        slow.push(s);
+    }
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.write_all(b"POST /api/episodes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nContent-Length: 100\r\n\r\n{").unwrap();
+    slow.push(s);
+    let pieces = [
+        "q=%",
+        "q=%zz",
+        "q=%FF%FE",
+        "q=%00",
+        "limit=99999999999999999999",
+        "limit=-5",
+        "offset=18446744073709551616",
+        "offset=-1",
+        "limit=1e9",
+        "q=a&q=b",
+        "since=9999-99",
+        "until=-2020",
+        "min_duration=99999999999999:99",
+        "max_duration=-1",
+        "sort=%00",
+        "facets=podcast,,year,",
+        "facets=%FF",
+        "podcast=%E2%80%AE",
+        "q=title:",
+        "q=\"unclosed",
+        "q=a^1e40",
+        "q=(((((",
+        "q=NOT+NOT",
+        "q=*",
+        "limit=0",
+        "offset=10000",
+        "q=%F0%9F%92%A9",
+    ];
+    let paths = [
+        "/api/search",
+        "/api/suggest",
+        "/api/similar/kube-1",
+        "/api/episodes/%FF",
+        "/api/nowhere",
+        "/../etc/passwd",
+        "/api/episodes/kube-1",
+    ];
+    let methods = ["GET", "POST", "DELETE", "PUT", "OPTIONS", "PATCH", "HEAD"];
+    let mut agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .build();
+    let mut seed: u64 = 42;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let mut statuses = std::collections::BTreeMap::new();
+    for i in 0..10_000 {
+        let path = paths[next() % paths.len()];
+        let query: Vec<&str> = (0..next() % 4)
+            .map(|_| pieces[next() % pieces.len()])
+            .collect();
+        let method = methods[next() % methods.len()];
+        let url = format!("{}{path}?{}", server.base, query.join("&"));
+        let body = ["[", "{\"id\":", "\u{0}", "[[[[[[[[", "{}"][next() % 5];
+        #[allow(clippy::result_large_err)]
+        let send = |agent: &ureq::Agent| {
+            let mut request = agent.request(method, &url);
+            if i % 3 == 0 {
+                request = request.set("Authorization", "Bearer k");
+            }
+            if method == "POST" {
+                request.send_string(body)
+            } else {
+                request.call()
+            }
+        };
+        // A server may close a connection after answering a request whose body it did not
+        // read; the client's pool learns that only when it reuses the connection: once more,
+        // on a new one.
+        let result = match send(&agent) {
+            Err(ureq::Error::Transport(_)) => {
+                agent = ureq::AgentBuilder::new()
+                    .timeout(Duration::from_secs(30))
+                    .build();
+                send(&agent)
+            }
+            other => other,
+        };
+        let status = match result {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{method} {url}: {e}"),
+        };
+        assert!(status < 500, "{method} {url}: {status}");
+        *statuses.entry(status).or_insert(0) += 1;
+    }
+    // 1 MB queries, and a request line longer than the server reads.
+    let huge = format!(
+        "GET /api/search?q={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    let status = raw(&addr, huge.as_bytes());
+    assert!(status.is_none_or(|s| s < 500), "{status:?}");
+    let a = server.request(
+        "POST",
+        "/api/episodes",
+        &[("Authorization", "Bearer k")],
+        Some(&format!("{{\"title\": \"{}\"}}", "q".repeat(1 << 20))),
+    );
+    assert!(a.status < 500, "{}", a.status);
+    assert_eq!(raw(&addr, b"GARBAGE\r\n\r\n"), Some(400));
+    assert!(
+        statuses.contains_key(&200) && statuses.contains_key(&400),
+        "{statuses:?}"
+    );
+    let a = server.get("/healthz");
+    assert_eq!(a.status, 200);
+    drop(slow);
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish_and_exits_0() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[("EPISEARCH_WRITE_KEY", "k")]);
+    let addr = server.addr();
+    // A write whose body is still arriving when the signal comes.
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    let body = r#"{"id": "late-1", "title": "Arrived during shutdown"}"#;
+    write!(
+        stream,
+        "POST /api/episodes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.ends_with(r#"{"added":1,"updated":0,"skipped":0,"errors":[]}"#),
+        "{answer}"
+    );
+    assert_eq!(server.wait(), Some(0));
+    // The write was committed.
+    let r = ws.run(&["search", "--json", "shutdown"]);
+    assert_eq!(json_lines(&r.stdout)[0]["id"], "late-1");
+}
+
+#[test]
+fn a_commit_by_another_process_shows_without_a_restart_and_no_request_fails() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[]);
+    let before = server.get("/api/search?q=zeppelin").json();
+    assert_eq!(before["total"], 0);
+    let mut more = String::new();
+    for i in 0..2000 {
+        more.push_str(&format!(
+            "{{\"id\": \"z-{i}\", \"podcast\": \"Airships\", \"title\": \"Zeppelin number {i}\", \"summary\": \"The zeppelin of the week.\"}}\n"
+        ));
+    }
+    ws.write("more.jsonl", more);
+    let mut index = Command::new(assert_cmd::cargo::cargo_bin("episearch"))
+        .current_dir(ws.dir.path())
+        .arg("--index")
+        .arg(ws.index_dir())
+        .args(["index", "more.jsonl"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Search all through the import, its commit and its merge; every request answers 200.
+    let mut requests = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let a = server.get("/api/search?q=zeppelin+kubernetes&limit=3");
+        assert_eq!(a.status, 200, "{}", a.body);
+        requests += 1;
+        if let Ok(Some(status)) = index.try_wait() {
+            assert!(status.success());
+            break;
+        }
+        assert!(Instant::now() < deadline, "the import did not end");
+    }
+    assert!(requests > 0);
+    // Then the server shows the new episodes (it looks for commits every 250 ms).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = server.get("/api/search?q=zeppelin&limit=1").json();
+        if v["total"] == 2000 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "new episodes never showed: {v}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
