@@ -864,3 +864,349 @@ fn a_commit_by_another_process_shows_without_a_restart_and_no_request_fails() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A WebDriver session on headless Chromium (Debian's `chromium` and `chromium-driver`),
+/// spoken to over plain HTTP; chromedriver is killed on drop.
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    /// `None`, with the reason printed, when Chromium or chromedriver is not installed.
+    fn start() -> Option<Browser> {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let driver = ["/usr/bin/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let (Some(chromium), Some(driver)) = (chromium, driver) else {
+            println!("skipping: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let profile = tempfile::tempdir().unwrap();
+        let mut browser = Browser {
+            driver,
+            base,
+            session: String::new(),
+            _profile: profile,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while browser.call("GET", "/status", None).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+        ];
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.push(format!(
+            "--user-data-dir={}",
+            browser._profile.path().display()
+        ));
+        let session = browser
+            .call(
+                "POST",
+                "/session",
+                Some(json!({"capabilities": {"alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {"binary": chromium, "args": args}
+                }}})),
+            )
+            .expect("a browser session");
+        browser.session = session["sessionId"].as_str().unwrap().to_string();
+        Some(browser)
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(60))
+            .build();
+        let request = agent.request(method, &format!("{}{path}", self.base));
+        let result = match body {
+            Some(body) => request.send_json(body),
+            None => request.call(),
+        };
+        match result {
+            Ok(r) => Ok(r.into_json::<Value>().map_err(|e| e.to_string())?["value"].clone()),
+            Err(ureq::Error::Status(code, r)) => {
+                Err(format!("{code}: {}", r.into_string().unwrap_or_default()))
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn session(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        self.call(method, &path, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    fn open(&self, url: &str) {
+        self.session("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.session(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Wait (at most 20 s) until `script` returns `want`.
+    fn wait_for(&self, script: &str, want: Value) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let got = self.script(script);
+            if got == want {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{script}: {got} instead of {want}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn find(&self, css: &str) -> String {
+        let found = self.session(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        found[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.session("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.session(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// Press keys (WebDriver key codes: "\u{E015}" is ArrowDown) wherever the focus is.
+    fn press(&self, keys: &str) {
+        let mut actions = Vec::new();
+        for key in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": key.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": key.to_string()}));
+        }
+        self.session(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+    }
+
+    fn screenshot(&self, name: &str) {
+        let png = self.session("GET", "/screenshot", None);
+        let bytes = base64_decode(png.as_str().unwrap());
+        let path = crate::util::repo_path("target").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self.call("DELETE", &format!("/session/{}", self.session), None);
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let clean: Vec<u8> = text.bytes().filter(|c| !b"=\r\n".contains(c)).collect();
+    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+    for chunk in clean.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &c)| acc | (value(c) as u32) << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
+#[test]
+fn in_a_browser_typing_finds_facets_filter_pages_survive_reload_and_back_and_markup_runs_nothing() {
+    let ws = indexed();
+    let mut many = String::new();
+    for i in 1..=14 {
+        many.push_str(&format!(
+            "{{\"id\": \"many-{i:02}\", \"podcast\": \"Many Kubes\", \"title\": \"Kubernetes weekly {i}\", \"date\": \"2022-01-{i:02}\", \"duration\": 300, \"summary\": \"This week in kubernetes, part {i}.\"}}\n"
+        ));
+    }
+    ws.write("many.jsonl", many);
+    ws.write("evil.txt", HOSTILE_PAGE);
+    assert_eq!(ws.run(&["index", "many.jsonl", "evil.txt"]).code, 0);
+    let server = Server::start(&ws, &[], &[]);
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let count = "return document.querySelectorAll('#results li').length";
+    browser.open(&format!("{}/", server.base));
+    // `/` focuses the box; typing answers without pressing Enter.
+    browser.press("/");
+    browser.wait_for("return document.activeElement.id", json!("q"));
+    browser.type_into("#q", "kubernetes");
+    browser.wait_for(count, json!(10));
+    browser.wait_for(
+        "return document.querySelector('#status').textContent",
+        json!("18 episodes · page 1 of 2"),
+    );
+    browser.wait_for(
+        "return document.querySelector('#results li mark').textContent.toLowerCase()",
+        json!("kubernetes"),
+    );
+    // Suggestions appear under the box as it is typed.
+    browser.type_into("#q", " wee");
+    browser.wait_for(
+        "return [...document.querySelectorAll('#suggestions li')].map(l => l.textContent).slice(0, 2)",
+        json!(["kubernetes week", "kubernetes weekly"]),
+    );
+    browser.press("\u{E015}\u{E015}\u{E007}");
+    browser.wait_for("return location.search", json!("?q=kubernetes+weekly"));
+    browser.wait_for(
+        "return document.querySelector('#results li h3').textContent",
+        json!("Kubernetes weekly 14"),
+    );
+    browser.screenshot("serve-desktop.png");
+    // A facet filters when clicked, and the URL says so.
+    browser.open(&format!("{}/?q=kubernetes", server.base));
+    browser.wait_for(count, json!(10));
+    browser.wait_for(
+        "return [...document.querySelectorAll('#facets button')].map(b => b.textContent)",
+        json!([
+            "Many Kubes14",
+            "Cloud Talk2",
+            "Ops Hour1",
+            "202214",
+            "20253",
+            "20241"
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()),
+    );
+    browser.click("#facets li:nth-child(3) button");
+    browser.wait_for(
+        "return location.search",
+        json!("?q=kubernetes&podcast=Ops+Hour"),
+    );
+    browser.wait_for(
+        "return [...document.querySelectorAll('#results h3')].map(h => h.textContent)",
+        json!(["Kubernetes cost control"]),
+    );
+    // Paging, reload and back.
+    browser.open(&format!("{}/?q=kubernetes&sort=oldest", server.base));
+    browser.wait_for(count, json!(10));
+    browser.click("#pages button");
+    browser.wait_for(
+        "return location.search",
+        json!("?q=kubernetes&sort=oldest&page=2"),
+    );
+    browser.wait_for(count, json!(8));
+    let page_two = json!([
+        "Kubernetes weekly 11",
+        "Kubernetes weekly 12",
+        "Kubernetes weekly 13",
+        "Kubernetes weekly 14",
+        "Kubernetes at scale",
+        "Kubernetes operators explained",
+        "<script>window.xss=1</script> kubernetes trick",
+        "Kubernetes cost control"
+    ]);
+    let titles = "return [...document.querySelectorAll('#results h3')].map(h => h.textContent)";
+    browser.wait_for(titles, page_two.clone());
+    browser.session("POST", "/refresh", Some(json!({})));
+    browser.wait_for(titles, page_two.clone());
+    browser.session("POST", "/back", Some(json!({})));
+    browser.wait_for("return location.search", json!("?q=kubernetes&sort=oldest"));
+    browser.wait_for(count, json!(10));
+    browser.session("POST", "/forward", Some(json!({})));
+    browser.wait_for(titles, page_two);
+    // Arrows move through the results; Enter opens one.
+    browser.open(&format!("{}/?q=postgres&sort=oldest", server.base));
+    browser.wait_for(count, json!(2));
+    browser.click("#q");
+    browser.press("\u{E015}\u{E015}");
+    browser.wait_for(
+        "return document.activeElement.textContent",
+        json!("Postgres replication"),
+    );
+    browser.press("\u{E007}");
+    browser.wait_for("return location.pathname", json!("/api/episodes/db-2"));
+    // Markup in an episode is shown as its characters and runs nothing.
+    browser.open(&format!("{}/?q=hostile", server.base));
+    browser.wait_for(
+        "return document.querySelector('#results h3').textContent",
+        json!("<script>window.xss=1</script> kubernetes trick"),
+    );
+    browser.wait_for(
+        "return document.querySelector('#results .snippet').textContent",
+        json!("<img src=x onerror=\"window.xss=2\"> kubernetes clusters in a hostile feed."),
+    );
+    browser.wait_for(
+        "return document.querySelectorAll('#results img, #results script').length",
+        json!(0),
+    );
+    browser.wait_for("return typeof window.xss", json!("undefined"));
+    // Phone width.
+    browser.session(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 390, "height": 844})),
+    );
+    browser.open(&format!("{}/?q=kubernetes", server.base));
+    browser.wait_for(count, json!(10));
+    browser.wait_for(
+        "return document.documentElement.scrollWidth <= window.innerWidth",
+        json!(true),
+    );
+    browser.screenshot("serve-phone.png");
+}
