@@ -524,6 +524,52 @@ fn writes_need_the_write_key_and_show_at_once() {
 }
 
 #[test]
+fn a_write_while_another_process_holds_the_writer_is_409_and_reads_go_on() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[("EPISEARCH_WRITE_KEY", "k")]);
+    // An import reading an open stdin holds the index's writer until stdin closes.
+    let mut import = Command::new(assert_cmd::cargo::cargo_bin("episearch"))
+        .arg("--index")
+        .arg(ws.index_dir())
+        .args(["index", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = import.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"id\": \"s-1\", \"title\": \"Streamed zeppelin\"}\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    let auth = [("Authorization", "Bearer k")];
+    let body = r#"{"id": "w-1", "title": "Written"}"#;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let a = loop {
+        let a = server.request("POST", "/api/episodes", &auth, Some(body));
+        if a.status == 409 || Instant::now() > deadline {
+            break a;
+        }
+        // The import had not taken the writer yet: undo and try again.
+        server.request("DELETE", "/api/episodes/w-1", &auth, None);
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(a.status, 409, "{}", a.body);
+    let message = a.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        message.ends_with(
+            " is locked: another episearch process is writing to it; try again when it is done"
+        ),
+        "{message}"
+    );
+    assert_eq!(server.get("/api/search?q=kubernetes").status, 200);
+    drop(stdin);
+    assert!(import.wait().unwrap().success());
+    let a = server.request("POST", "/api/episodes", &auth, Some(body));
+    assert_eq!(a.status, 200, "{}", a.body);
+}
+
+#[test]
 fn a_read_key_guards_the_api_but_not_the_page_or_health() {
     let ws = indexed();
     let server = Server::start(
