@@ -1256,3 +1256,24 @@ fn in_a_browser_typing_finds_facets_filter_pages_survive_reload_and_back_and_mar
     );
     browser.screenshot("serve-phone.png");
 }
+
+#[test]
+fn in_a_browser_the_page_asks_for_the_read_key_once() {
+    let ws = indexed();
+    let server = Server::start(&ws, &[], &[("EPISEARCH_READ_KEY", "r3ad")]);
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let count = "return document.querySelectorAll('#results li').length";
+    browser.open(&format!("{}/?q=kubernetes", server.base));
+    browser.wait_for("return document.querySelector('#key').hidden", json!(false));
+    browser.wait_for(
+        "return document.querySelector('#status').textContent",
+        json!("this server needs its read key"),
+    );
+    browser.type_into("#key-input", "r3ad\u{E007}");
+    browser.wait_for(count, json!(3));
+    browser.session("POST", "/refresh", Some(json!({})));
+    browser.wait_for(count, json!(3));
+    browser.wait_for("return document.querySelector('#key').hidden", json!(true));
+}
