@@ -1277,3 +1277,29 @@ fn in_a_browser_the_page_asks_for_the_read_key_once() {
     browser.wait_for(count, json!(3));
     browser.wait_for("return document.querySelector('#key').hidden", json!(true));
 }
+
+#[test]
+fn the_total_counts_exactly_what_the_ranking_query_matches() {
+    let ws = indexed();
+    let index = episearch::index::EpisodeIndex::open(&ws.index_dir()).unwrap();
+    let counter = episearch::search::facets::FacetCounter::new();
+    for q in [
+        "kubernetes",
+        "kubernetes clusters",
+        "postgres operators",
+        "k8s",
+        "k8s clusters",
+        "kubernetis",
+        "\"kubernetes clusters\"",
+        "title:postgres OR autoscaling",
+        "db replication",
+    ] {
+        let options = episearch::search::SearchOptions::new(q);
+        let counted = counter.count(&index, &options, &[]).unwrap().total;
+        assert_eq!(
+            counted as usize,
+            index.count_by_ranking(&options).unwrap(),
+            "{q}"
+        );
+    }
+}
