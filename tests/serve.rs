@@ -531,7 +531,7 @@ fn a_write_while_another_process_holds_the_writer_is_409_and_reads_go_on() {
     let mut import = Command::new(assert_cmd::cargo::cargo_bin("episearch"))
         .arg("--index")
         .arg(ws.index_dir())
-        .args(["index", "-"])
+        .args(["index", "--batch-seconds", "1", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -542,18 +542,15 @@ fn a_write_while_another_process_holds_the_writer_is_409_and_reads_go_on() {
         .write_all(b"{\"id\": \"s-1\", \"title\": \"Streamed zeppelin\"}\n")
         .unwrap();
     stdin.flush().unwrap();
+    // Its first commit shows in the server: the import holds the writer, stdin still open.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.get("/api/search?q=zeppelin").json()["total"] != 1 {
+        assert!(Instant::now() < deadline, "the import never committed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let auth = [("Authorization", "Bearer k")];
     let body = r#"{"id": "w-1", "title": "Written"}"#;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let a = loop {
-        let a = server.request("POST", "/api/episodes", &auth, Some(body));
-        if a.status == 409 || Instant::now() > deadline {
-            break a;
-        }
-        // The import had not taken the writer yet: undo and try again.
-        server.request("DELETE", "/api/episodes/w-1", &auth, None);
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let a = server.request("POST", "/api/episodes", &auth, Some(body));
     assert_eq!(a.status, 409, "{}", a.body);
     let message = a.json()["error"].as_str().unwrap().to_string();
     assert!(

@@ -75,11 +75,17 @@ pub struct Counts {
 }
 
 /// Counts matches; keeps, per reader generation, which podcast each episode belongs to (the
-/// podcast is no column of the index: it is read once from the podcast filter's postings).
+/// podcast is no column of the index: it is read once from the podcast filter's postings), and
+/// the counts of the searches it has answered: the pages of one search (and a popular query
+/// asked again) share one count, which costs more than finding a page.
 #[derive(Default)]
 pub struct FacetCounter {
     podcasts: Mutex<Option<(u64, Arc<PodcastColumn>)>>,
+    answered: Mutex<(u64, HashMap<String, Counts>)>,
 }
+
+/// The most counts kept for one reader generation; past it they are forgotten all at once.
+const MOST_KEPT: usize = 4096;
 
 /// Each segment's episodes → a podcast number; the first episode of each podcast, to read its
 /// name as written.
@@ -103,14 +109,52 @@ impl FacetCounter {
         facets: &[Facet],
     ) -> Result<Counts> {
         let searcher = index.searcher();
-        let Some(query) = index.matching(&searcher, options)? else {
+        let generation = searcher.generation().generation_id();
+        // What decides the matches and their counts; not the page, the order or the snippets.
+        let key = format!(
+            "{:?}",
+            (
+                &options.query,
+                options.since,
+                options.until,
+                &options.podcast,
+                options.min_duration,
+                options.max_duration,
+                facets,
+            )
+        );
+        {
+            let answered = self.answered.lock().unwrap_or_else(PoisonError::into_inner);
+            if answered.0 == generation {
+                if let Some(counts) = answered.1.get(&key) {
+                    return Ok(counts.clone());
+                }
+            }
+        }
+        let counts = self.count_now(index, &searcher, options, facets)?;
+        let mut answered = self.answered.lock().unwrap_or_else(PoisonError::into_inner);
+        if answered.0 != generation || answered.1.len() >= MOST_KEPT {
+            *answered = (generation, HashMap::new());
+        }
+        answered.1.insert(key, counts.clone());
+        Ok(counts)
+    }
+
+    fn count_now(
+        &self,
+        index: &EpisodeIndex,
+        searcher: &Searcher,
+        options: &SearchOptions,
+        facets: &[Facet],
+    ) -> Result<Counts> {
+        let Some(query) = index.matching(searcher, options)? else {
             return Ok(Counts {
                 total: 0,
                 facets: facets.iter().map(|&f| (f, Vec::new())).collect(),
             });
         };
         let podcasts = if facets.contains(&Facet::Podcast) {
-            Some(self.podcast_column(index, &searcher)?)
+            Some(self.podcast_column(index, searcher)?)
         } else {
             None
         };
@@ -136,7 +180,7 @@ impl FacetCounter {
                         .map_or(0, |(count, _)| *count);
                     for (count, ord) in top.into_iter().take_while(|(c, _)| *c >= cut) {
                         let name = index
-                            .episode_at(&searcher, column.first[ord as usize])?
+                            .episode_at(searcher, column.first[ord as usize])?
                             .podcast
                             .unwrap_or_default();
                         named.push(FacetValue { value: name, count });

@@ -74,12 +74,10 @@ impl Suggester {
     fn titles(&self, index: &EpisodeIndex) -> Result<Titles> {
         let searcher = index.searcher();
         let generation = searcher.generation().generation_id();
-        if let Some((g, titles)) = self
-            .titles
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-        {
+        // Held while the titles are read: a second caller waits for them rather than reading
+        // them all again.
+        let mut cached = self.titles.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((g, titles)) = cached.as_ref() {
             if *g == generation {
                 return Ok(titles.clone());
             }
@@ -97,8 +95,7 @@ impl Suggester {
         titles.sort();
         titles.dedup();
         let titles = Arc::new(titles);
-        *self.titles.lock().unwrap_or_else(PoisonError::into_inner) =
-            Some((generation, titles.clone()));
+        *cached = Some((generation, titles.clone()));
         Ok(titles)
     }
 }

@@ -28,10 +28,7 @@ impl State {
     /// See commits made since the last look (by another process too), and prepare the
     /// suggestions of a new generation before a keystroke asks for them.
     pub fn refresh(&self) {
-        let before = self.index.searcher().generation().generation_id();
-        if self.index.reload().is_ok()
-            && self.index.searcher().generation().generation_id() != before
-        {
+        if let Ok(true) = self.index.reload() {
             let _ = self.suggester.warm(&self.index);
         }
     }
