@@ -861,6 +861,29 @@ fn sigterm_lets_the_request_in_flight_finish_and_exits_0() {
 }
 
 #[test]
+fn a_request_slower_than_the_timeout_is_408_and_ctrl_c_exits_0() {
+    let ws = indexed();
+    let server = Server::start(&ws, &["--timeout", "1"], &[("EPISEARCH_WRITE_KEY", "k")]);
+    let mut stream = TcpStream::connect(server.addr()).unwrap();
+    stream
+        .write_all(b"POST /api/episodes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nContent-Length: 100\r\n\r\n{\"id\":")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(server.get("/healthz").status, 200);
+    let status = Command::new("kill")
+        .args(["-INT", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(server.wait(), Some(0));
+}
+
+#[test]
 fn a_commit_by_another_process_shows_without_a_restart_and_no_request_fails() {
     let ws = indexed();
     let server = Server::start(&ws, &[], &[]);
@@ -1213,6 +1236,22 @@ fn in_a_browser_typing_finds_facets_filter_pages_survive_reload_and_back_and_mar
     browser.wait_for(count, json!(10));
     browser.session("POST", "/forward", Some(json!({})));
     browser.wait_for(titles, page_two);
+    // The sort and the date range, through their controls.
+    browser.click("#sort option[value=newest]");
+    browser.wait_for("return location.search", json!("?q=kubernetes&sort=newest"));
+    browser.type_into("#since", "2025\u{E007}");
+    browser.wait_for(
+        "return location.search",
+        json!("?q=kubernetes&since=2025&sort=newest"),
+    );
+    browser.wait_for(
+        titles,
+        json!([
+            "Kubernetes cost control",
+            "<script>window.xss=1</script> kubernetes trick",
+            "Kubernetes operators explained"
+        ]),
+    );
     // Arrows move through the results; Enter opens one.
     browser.open(&format!("{}/?q=postgres&sort=oldest", server.base));
     browser.wait_for(count, json!(2));
@@ -1252,6 +1291,17 @@ fn in_a_browser_typing_finds_facets_filter_pages_survive_reload_and_back_and_mar
         json!(true),
     );
     browser.screenshot("serve-phone.png");
+    // The dark colour scheme, when the system asks for it.
+    browser.session(
+        "POST",
+        "/goog/cdp/execute",
+        Some(json!({"cmd": "Emulation.setEmulatedMedia", "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}})),
+    );
+    browser.wait_for(
+        "return getComputedStyle(document.body).backgroundColor",
+        json!("rgb(22, 23, 27)"),
+    );
+    browser.screenshot("serve-phone-dark.png");
 }
 
 #[test]
