@@ -14,12 +14,15 @@ use episearch::ingest::{collect_sources, FieldMap, Source};
 use episearch::measure::bench::{self, BenchOptions};
 use episearch::measure::eval;
 use episearch::output::{self, Style};
+use episearch::search::facets::{Facet, FacetCounter};
 use episearch::search::options::{Period, SearchOptions, SortOrder};
 use episearch::search::synonyms::Synonyms;
+use episearch::serve::{self, ServeOptions};
 use episearch::Error;
 
 use crate::cli::{
-    self, BenchArgs, Cli, ColorChoice, Command, EvalArgs, IndexArgs, SearchArgs, Sort, StatsArgs,
+    self, BenchArgs, Cli, ColorChoice, Command, EvalArgs, IndexArgs, SearchArgs, ServeArgs,
+    SimilarArgs, Sort, StatsArgs,
 };
 
 const DEFAULT_INDEX: &str = "index";
@@ -35,6 +38,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index(args) => index(&index_dir, args),
         Command::Search(args) => search(&index_dir, explicit_index, args, synonyms, style),
         Command::Stats(args) => stats(&index_dir, args),
+        Command::Similar(args) => similar(&index_dir, explicit_index, args, style),
+        Command::Serve(args) => serve(&index_dir, explicit_index, args),
         Command::Eval(args) => evaluate(&index_dir, args, synonyms),
         Command::Bench(args) => bench(&index_dir, explicit_index, args, synonyms),
         Command::Completions(args) => {
@@ -178,6 +183,12 @@ fn search(
 ) -> Result<ExitCode> {
     let mut options = search_options(&args)?;
     options.synonyms = load_synonyms(synonyms)?;
+    let facets = args
+        .facets
+        .as_deref()
+        .map(Facet::parse_list)
+        .transpose()
+        .context("--facets")?;
     let index = open_for_search(index_dir, explicit_index)?;
     let results = index.search(&options)?;
     for warning in &results.warnings {
@@ -193,10 +204,27 @@ fn search(
     if let Some(suggestion) = &results.suggestion {
         eprintln!("episearch: did you mean: {}", one_line(suggestion));
     }
+    // Counted only when asked for: a plain search does no work for facets.
+    let counts = match &facets {
+        Some(facets) if !results.hits.is_empty() => {
+            Some(FacetCounter::new().count(&index, &options, facets)?)
+        }
+        _ => None,
+    };
     print(
         args.json,
-        |out| output::json::write_hits(out, &results.hits, results.corrected.as_deref()),
-        |out| output::text::write_hits(out, &results.hits, style),
+        |out| {
+            output::json::write_hits(out, &results.hits, results.corrected.as_deref())?;
+            counts
+                .as_ref()
+                .map_or(Ok(()), |c| output::json::write_facets(out, c))
+        },
+        |out| {
+            output::text::write_hits(out, &results.hits, style)?;
+            counts
+                .as_ref()
+                .map_or(Ok(()), |c| output::text::write_facets(out, c))
+        },
     )?;
     Ok(if results.hits.is_empty() {
         ExitCode::from(1)
@@ -276,6 +304,60 @@ fn build_default_index(index_dir: &Path) -> Result<EpisodeIndex> {
         index_dir.display()
     ));
     Ok(index)
+}
+
+fn similar(
+    index_dir: &Path,
+    explicit_index: bool,
+    args: SimilarArgs,
+    style: Style,
+) -> Result<ExitCode> {
+    let index = open_for_search(index_dir, explicit_index)?;
+    let hits = index
+        .similar(&args.id, args.limit, args.snippet_chars)?
+        .ok_or_else(|| anyhow::anyhow!("no episode with id `{}`", one_line(&args.id)))?;
+    print(
+        args.json,
+        |out| output::json::write_hits(out, &hits, None),
+        |out| output::text::write_hits(out, &hits, style),
+    )?;
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Serve until SIGTERM or Ctrl-C. Keys come from the environment or a file, never from the
+/// command line, where other users of the machine could read them.
+fn serve(index_dir: &Path, explicit_index: bool, args: ServeArgs) -> Result<ExitCode> {
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&args.addr)
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| anyhow::anyhow!("--addr {}: expected HOST:PORT", one_line(&args.addr)))?;
+    let key = |text: String| Some(text.trim().to_string()).filter(|k| !k.is_empty());
+    let write_key = match &args.write_key_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            Some(key(text).ok_or_else(|| {
+                anyhow::anyhow!("{}: the write key file is empty", path.display())
+            })?)
+        }
+        None => std::env::var("EPISEARCH_WRITE_KEY").ok().and_then(key),
+    };
+    let read_key = std::env::var("EPISEARCH_READ_KEY").ok().and_then(key);
+    let index = open_for_search(index_dir, explicit_index)?;
+    let options = ServeOptions {
+        addr,
+        write_key,
+        read_key,
+        max_body: args.max_body,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+    };
+    serve::run(index, options, |local| {
+        say(&format!("listening on http://{local}"))
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn stats(index_dir: &Path, args: StatsArgs) -> Result<ExitCode> {

@@ -63,6 +63,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Show what the index holds
     Stats(StatsArgs),
+    /// Episodes most like one episode (more like this over its own words), never itself
+    Similar(SimilarArgs),
+    /// Serve the HTTP API and the search page (keys from EPISEARCH_WRITE_KEY, EPISEARCH_READ_KEY)
+    Serve(ServeArgs),
     /// Time the queries of a file as `search` runs them: latency percentiles and queries/s
     Bench(BenchArgs),
     /// Measure ranking on judged queries: success at cut-off and MRR@10, episearch and SQLite FTS5
@@ -165,6 +169,47 @@ pub struct SearchArgs {
     /// in each field
     #[arg(long)]
     pub explain: bool,
+    /// Count every match by these, after the hits: podcast, year (comma-separated)
+    #[arg(long, value_name = "LIST")]
+    pub facets: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The episode's id (as `search --json` prints it)
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// How many episodes to show
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+
+    /// Longest snippet, in characters
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub snippet_chars: usize,
+
+    /// Print JSON Lines, one hit a line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port. Other than loopback is your choice.
+    #[arg(long, default_value = "127.0.0.1:7780", value_name = "HOST:PORT")]
+    pub addr: String,
+
+    /// Read the write key from this file (else EPISEARCH_WRITE_KEY; with neither, writes are off)
+    #[arg(long, value_name = "FILE")]
+    pub write_key_file: Option<PathBuf>,
+
+    /// Largest request body accepted, in bytes (larger: 413)
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    pub max_body: usize,
+
+    /// Longest time one request may take, in seconds (longer: 408)
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,7 +5,8 @@
 //! - [`index`]: episodes → tantivy documents and commits; the schema, analyzers and vocabulary;
 //! - [`search`]: a query → ranked [`search::Hit`]s with highlight ranges;
 //! - [`output`]: hits, stats and reports → text for people or JSON for programs;
-//! - [`measure`]: latency and judged relevance, beside SQLite FTS5.
+//! - [`measure`]: latency and judged relevance, beside SQLite FTS5;
+//! - [`serve`]: the HTTP API and the search page, a front end over `search` and `index`.
 //!
 //! [`episode`] and [`error`] are what every stage shares. The library never prints to the
 //! terminal and never exits: the binary (`main.rs`, `cli.rs`, `app.rs`, `man.rs`) does.
@@ -22,6 +23,7 @@ pub mod ingest;
 pub mod measure;
 pub mod output;
 pub mod search;
+pub mod serve;
 
 pub use episode::Episode;
 pub use error::{Error, Result};

@@ -38,6 +38,13 @@ The index folder, as \fB\-\-index\fR gives it (the flag wins). Default: \fIindex
 .TP
 \fBNO_COLOR\fR
 When set and not empty, \fB\-\-color auto\fR prints no colour.
+.TP
+\fBEPISEARCH_WRITE_KEY\fR
+The key \fBserve\fR asks of writes (\fIAuthorization: Bearer KEY\fR), unless
+\fB\-\-write\-key\-file\fR gives one. With neither, writes are off (403).
+.TP
+\fBEPISEARCH_READ_KEY\fR
+When set, every \fI/api/\fR path of \fBserve\fR asks for this key (or the write key).
 .SH "EXIT STATUS"
 .TP
 \fB0\fR

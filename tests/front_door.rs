@@ -5,10 +5,12 @@ use std::process::Command;
 
 use crate::util::Workspace;
 
-const COMMANDS: [&str; 7] = [
+const COMMANDS: [&str; 9] = [
     "index",
     "search",
     "stats",
+    "similar",
+    "serve",
     "bench",
     "eval",
     "completions",

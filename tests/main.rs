@@ -11,3 +11,4 @@ mod layout;
 mod natural;
 mod relevance;
 mod robust;
+mod serve;

@@ -45,6 +45,8 @@ pub struct EpisodeIndex {
     /// The analyzers of queries (the index's own count what they analyse), made when first
     /// asked for.
     query_analyzers: std::sync::OnceLock<TokenizerManager>,
+    /// A fingerprint of the metadata `reload` last read, if it has read any.
+    seen_metas: std::sync::Mutex<Option<u64>>,
 }
 
 impl EpisodeIndex {
@@ -113,6 +115,7 @@ impl EpisodeIndex {
             vocabulary: PerGeneration::default(),
             counts,
             query_analyzers: std::sync::OnceLock::new(),
+            seen_metas: std::sync::Mutex::new(None),
         })
     }
 
@@ -122,6 +125,36 @@ impl EpisodeIndex {
 
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// See the last commit or merge, by this process or another (a long-running reader calls
+    /// this); true when there was one to see. A reload makes a new reader generation, which
+    /// starts every per-generation cache afresh (the vocabulary, the languages present, the
+    /// server's facets and titles), so nothing is reloaded while the index's metadata names
+    /// the segments already read.
+    pub fn reload(&self) -> Result<bool> {
+        use std::hash::{Hash, Hasher};
+        let metas = self
+            .index
+            .load_metas()
+            .map_err(|e| damaged(&self.path, &e))?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        metas.opstamp.hash(&mut hasher);
+        for segment in &metas.segments {
+            segment.id().uuid_string().hash(&mut hasher);
+            segment.num_deleted_docs().hash(&mut hasher);
+        }
+        let state = hasher.finish();
+        let mut seen = self
+            .seen_metas
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *seen == Some(state) {
+            return Ok(false);
+        }
+        self.reader.reload()?;
+        *seen = Some(state);
+        Ok(true)
     }
 
     /// Start writing; fails with `Error::IndexLocked` while another process writes.
@@ -608,6 +641,24 @@ impl EpisodeWriter<'_> {
         self.since_commit += 1;
         self.commit_if_due()?;
         Ok(change)
+    }
+
+    /// Remove the episode with this key; false when there is none.
+    pub fn delete(&mut self, key: &str) -> Result<bool> {
+        let existing = match self.pending.get(key) {
+            Some(e) => Some(e.clone()),
+            None => lookup(&self.index.searcher(), &self.index.fields, key)?,
+        };
+        let Some(old) = existing else {
+            return Ok(false);
+        };
+        self.hand_over()?;
+        self.writer
+            .delete_term(Term::from_field_text(self.index.fields.id, key));
+        self.tally.remove(&old);
+        self.pending.remove(key);
+        self.since_commit += 1;
+        Ok(true)
     }
 
     /// How long until the changes written since the last commit are due to be committed by

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::index::indexer::Stats;
 use crate::measure::bench::Latency;
 use crate::measure::eval::{differing, Judgment, Report};
+use crate::search::facets::Counts;
 use crate::search::results::{Explanation, Hit};
 
 /// One hit as printed by `--json`. `null` where unknown.
@@ -243,5 +244,16 @@ pub fn write_eval<W: Write>(
             differ,
         },
     )?;
+    out.write_all(b"\n")
+}
+
+/// The facets of a search as one final JSON line: `{"facets": {"podcast": [{"value",
+/// "count"}, ...], "year": [...]}}`, counted over every match.
+pub fn write_facets<W: Write>(out: &mut W, counts: &Counts) -> io::Result<()> {
+    let mut facets = serde_json::Map::new();
+    for (facet, values) in &counts.facets {
+        facets.insert(facet.name().to_string(), serde_json::to_value(values)?);
+    }
+    serde_json::to_writer(&mut *out, &serde_json::json!({ "facets": facets }))?;
     out.write_all(b"\n")
 }

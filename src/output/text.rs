@@ -6,6 +6,7 @@ use super::{format_duration, format_size, Style};
 use crate::index::indexer::Stats;
 use crate::measure::bench::Latency;
 use crate::measure::eval::{differing, Judgment, Report, MRR_DEPTH};
+use crate::search::facets::Counts;
 use crate::search::results::{Explanation, Hit};
 use crate::search::snippet::Highlighted;
 
@@ -259,6 +260,21 @@ pub fn write_eval<W: Write>(
                 j.cutoff
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The facets of a search, after its hits: a blank line, then one line a facet,
+/// `podcast: Name (12), Other (3)`, most frequent first, with the total matched.
+pub fn write_facets<W: Write>(out: &mut W, counts: &Counts) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{} matched", counts.total)?;
+    for (facet, values) in &counts.facets {
+        let listed: Vec<String> = values
+            .iter()
+            .map(|v| format!("{} ({})", clean(&v.value), v.count))
+            .collect();
+        writeln!(out, "{}: {}", facet.name(), listed.join(", "))?;
     }
     Ok(())
 }

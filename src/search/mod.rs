@@ -4,14 +4,17 @@
 
 mod any_field;
 mod explain;
+pub mod facets;
 pub mod filters;
 mod function_words;
 pub mod options;
 mod plain;
 pub mod query;
 pub mod results;
+pub mod similar;
 pub mod snippet;
 pub mod spelling;
+pub mod suggest;
 pub mod synonyms;
 mod ties;
 mod word_list;

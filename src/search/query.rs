@@ -830,3 +830,41 @@ fn matcher(searcher: &Searcher, query: &dyn Query, field: Field) -> Result<WordM
     }
     Ok(WordMatcher::new(weighted))
 }
+
+impl EpisodeIndex {
+    /// Every episode a search of `options` matches, whatever the page (`None` for a query with
+    /// nothing to search), with its filters: what totals and facets count. Of plain words,
+    /// the flat union of the words: every tier above it (all the words, the phrase) matches
+    /// only episodes it holds, and it is far cheaper to walk than the tiers. Synonyms and the
+    /// words searched both as typed and corrected reach past it, so then the ranking query is
+    /// walked itself.
+    pub(crate) fn matching(
+        &self,
+        searcher: &Searcher,
+        options: &SearchOptions,
+    ) -> Result<Option<Box<dyn Query>>> {
+        Ok(
+            compile(self, searcher, &options.query, &options.synonyms, false)?.map(|compiled| {
+                let query = if compiled.widened.is_none() && !compiled.typed_also {
+                    compiled.text
+                } else {
+                    compiled.scoring
+                };
+                with_filters(&self.fields, query, options)
+            }),
+        )
+    }
+
+    /// How many episodes the ranking query itself matches: the reference `matching` is checked
+    /// against.
+    #[doc(hidden)]
+    pub fn count_by_ranking(&self, options: &SearchOptions) -> Result<usize> {
+        let searcher = self.searcher();
+        let Some(compiled) = compile(self, &searcher, &options.query, &options.synonyms, false)?
+        else {
+            return Ok(0);
+        };
+        let query = with_filters(&self.fields, compiled.scoring, options);
+        Ok(searcher.search(&*query, &Count)?)
+    }
+}

@@ -1,0 +1,164 @@
+//! Search as you type: completions of the last, partly typed word (from the spelling
+//! vocabulary, most used first) and titles that start with what was typed.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tantivy::TantivyDocument;
+use tantivy_fst::Automaton;
+
+use super::word_list;
+use crate::error::Result;
+use crate::index::indexer::{from_document, EpisodeIndex};
+use crate::index::schema;
+
+/// How many completions of the last word, and how many titles, are offered at most.
+pub const MOST_WORDS: usize = 5;
+pub const MOST_TITLES: usize = 5;
+/// A word is completed from this many letters on: a single letter matches too much to help.
+const SHORTEST_PREFIX: usize = 2;
+
+/// Every title with the key it is compared by (`title_key`), sorted by key.
+type Titles = Arc<Vec<(String, String)>>;
+
+/// Suggestions, with the index's titles kept sorted per reader generation.
+#[derive(Default)]
+pub struct Suggester {
+    titles: Mutex<Option<(u64, Titles)>>,
+}
+
+impl Suggester {
+    pub fn new() -> Suggester {
+        Suggester::default()
+    }
+
+    /// Completions of `typed` for a search box: the text with its last word completed, then
+    /// titles starting with the text (any case, accents folded), without repeats.
+    pub fn suggest(&self, index: &EpisodeIndex, typed: &str) -> Result<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        let typed = typed.trim_start();
+        if typed.is_empty() {
+            return Ok(out);
+        }
+        let ends_word = typed.ends_with(char::is_whitespace);
+        let last = typed.split_whitespace().last().unwrap_or("");
+        let folded = schema::fold(last);
+        if let (false, [prefix]) = (ends_word, folded.as_slice()) {
+            if prefix.chars().count() >= SHORTEST_PREFIX && prefix.is_ascii() {
+                let head = &typed[..typed.len() - last.len()];
+                for word in complete(index, prefix)? {
+                    out.push(format!("{head}{word}"));
+                }
+            }
+        }
+        let key = title_key(typed.trim_end());
+        if key.chars().count() >= SHORTEST_PREFIX {
+            let titles = self.titles(index)?;
+            let start = titles.partition_point(|(k, _)| k.as_str() < key.as_str());
+            for (k, title) in titles[start..].iter() {
+                if !k.starts_with(&key) || out.len() >= MOST_WORDS + MOST_TITLES {
+                    break;
+                }
+                if !out.contains(title) {
+                    out.push(title.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Build the sorted titles of the current reader generation now, not on the next keystroke.
+    pub fn warm(&self, index: &EpisodeIndex) -> Result<()> {
+        self.titles(index).map(|_| ())
+    }
+
+    fn titles(&self, index: &EpisodeIndex) -> Result<Titles> {
+        let searcher = index.searcher();
+        let generation = searcher.generation().generation_id();
+        // Held while the titles are read: a second caller waits for them rather than reading
+        // them all again.
+        let mut cached = self.titles.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((g, titles)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(titles.clone());
+            }
+        }
+        let mut titles = Vec::new();
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in segment.doc_ids_alive() {
+                let address = tantivy::DocAddress::new(segment_ord as u32, doc);
+                let document: TantivyDocument = searcher.doc(address)?;
+                if let Some(title) = from_document(&document, &index.fields).title {
+                    titles.push((title_key(&title), title));
+                }
+            }
+        }
+        titles.sort();
+        titles.dedup();
+        let titles = Arc::new(titles);
+        *cached = Some((generation, titles.clone()));
+        Ok(titles)
+    }
+}
+
+/// A title or typed text as compared: lower-cased, accents folded, spaces collapsed.
+fn title_key(text: &str) -> String {
+    let mut folder = schema::word_folder();
+    text.split_whitespace()
+        .map(|w| {
+            let mut stream = folder.token_stream(w);
+            match stream.next() {
+                Some(token) => token.text.clone(),
+                None => w.to_lowercase(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The vocabulary's words starting with `prefix`, most used first (ties alphabetical).
+fn complete(index: &EpisodeIndex, prefix: &str) -> Result<Vec<String>> {
+    let Some(vocabulary) = index.vocabulary()? else {
+        return Ok(Vec::new());
+    };
+    let mut words: Vec<(u64, String)> = Vec::new();
+    word_list::walk(vocabulary.fst(), &Prefix(prefix.as_bytes()), |word| {
+        if let Ok(word) = std::str::from_utf8(word) {
+            let count = vocabulary.count(word).unwrap_or(0);
+            words.push((count, word.to_string()));
+        }
+    });
+    words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(words
+        .into_iter()
+        .take(MOST_WORDS)
+        .map(|(_, word)| word)
+        .collect())
+}
+
+/// Accepts the words that start with its bytes.
+struct Prefix<'a>(&'a [u8]);
+
+impl Automaton for Prefix<'_> {
+    /// How many bytes of the prefix are matched; `None` once a byte differed.
+    type State = Option<usize>;
+
+    fn start(&self) -> Option<usize> {
+        Some(0)
+    }
+    fn is_match(&self, state: &Option<usize>) -> bool {
+        *state == Some(self.0.len())
+    }
+    fn can_match(&self, state: &Option<usize>) -> bool {
+        state.is_some()
+    }
+    fn will_always_match(&self, state: &Option<usize>) -> bool {
+        *state == Some(self.0.len())
+    }
+    fn accept(&self, state: &Option<usize>, byte: u8) -> Option<usize> {
+        match *state {
+            Some(n) if n == self.0.len() => Some(n),
+            Some(n) if self.0[n] == byte => Some(n + 1),
+            _ => None,
+        }
+    }
+}
