@@ -19,9 +19,27 @@ pub(crate) struct ExplainedWord {
     pub(crate) native: bool,
 }
 
-/// One tier of the ranking: its name, the query an episode must match to earn it, its bonus.
+/// The tiers of a plain-word query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tier {
+    EveryWord,
+    Phrase,
+    AsTyped,
+}
+
+impl Tier {
+    fn name(self) -> &'static str {
+        match self {
+            Tier::EveryWord => "every word",
+            Tier::Phrase => "phrase",
+            Tier::AsTyped => "as typed",
+        }
+    }
+}
+
+/// One tier of the ranking: which, the query an episode must match to earn it, its bonus.
 pub(crate) struct ExplainedTier {
-    pub(crate) name: &'static str,
+    pub(crate) tier: Tier,
     pub(crate) query: Box<dyn Query>,
     pub(crate) bonus: f32,
 }
@@ -84,21 +102,22 @@ impl Explainer {
             .iter()
             .map(|t| {
                 let earned = score(searcher, &*t.query, address).is_some();
-                let why = match (t.name, earned) {
-                    ("every word", true) => "holds every word of content".to_string(),
-                    ("every word", false) if missing.is_empty() => {
+                let misses = format!("misses {}", missing.join(", "));
+                let why = match (t.tier, earned) {
+                    (Tier::EveryWord, true) => "holds every word of content".to_string(),
+                    (Tier::EveryWord, false) if missing.is_empty() => {
                         "holds the words only through synonyms in different fields".to_string()
                     }
-                    ("every word", false) => format!("misses {}", missing.join(", ")),
-                    ("phrase", true) => "holds the words together, in the order typed".into(),
-                    ("phrase", false) => "the words are not together as typed".into(),
-                    ("as typed", true) => "holds every word as typed".into(),
-                    (_, false) if !missing.is_empty() => format!("misses {}", missing.join(", ")),
-                    (_, false) => "holds some words only through a synonym".into(),
-                    (_, true) => String::new(),
+                    (Tier::Phrase, true) => "holds the words together, in the order typed".into(),
+                    (Tier::Phrase, false) => "the words are not together as typed".into(),
+                    (Tier::AsTyped, true) => "holds every word as typed".into(),
+                    (Tier::AsTyped, false) if missing.is_empty() => {
+                        "holds some words only through a synonym".into()
+                    }
+                    (Tier::EveryWord | Tier::AsTyped, false) => misses,
                 };
                 TierMatch {
-                    tier: t.name.to_string(),
+                    tier: t.tier.name().to_string(),
                     bonus: t.bonus,
                     earned,
                     why,

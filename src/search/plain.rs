@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use tantivy::collector::Count;
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
@@ -14,8 +14,8 @@ use tantivy::{DocAddress, Searcher, Term};
 use crate::error::Result;
 use crate::index::schema::Fields;
 
-use super::any_field::{AnyField, Word as BoundedWord, Words};
-use super::explain::{ExplainedTier, ExplainedWord, Explainer};
+use super::any_field::{word_bound, AnyField, Word as BoundedWord, Words};
+use super::explain::{ExplainedTier, ExplainedWord, Explainer, Tier};
 use super::filters::with_filters;
 use super::options::{SearchOptions, TITLE_BOOST};
 use super::results::Ranked;
@@ -82,18 +82,21 @@ impl Word {
 
 /// `scoring` for plain words, split where its tiers split the index: an episode holding every
 /// word gets the all-words bonus (and maybe more), any other only the BM25 of the words it
-/// holds. The episodes holding every word are ranked first, by the whole `scoring`; when they
-/// are fewer than the page, the best of the others come from the words alone, a flat union of
-/// terms that tantivy ranks with block-max WAND without scoring every episode holding a common
-/// word. `ranked` falls back to `scoring` when the split cannot prove its page.
+/// holds (and, in a long query, their coordination). The episodes holding every word are
+/// ranked first, by the whole `scoring`; when they are fewer than the page, the best of the
+/// others come from the words alone, without scoring every episode holding a common word: a
+/// flat union of terms that tantivy ranks with block-max WAND, or for a long query a union of
+/// words pruned with MaxScore (`Words`). `ranked` falls back to `scoring` when the split
+/// cannot prove its page.
 pub(crate) struct Staged {
     /// `scoring` over the episodes holding every word (or a synonym of it), less `bonus`.
     pub(crate) every_word: Box<dyn Query>,
     pub(crate) bonus: f32,
-    /// `scoring` of an episode missing a word: the words' BM25 alone.
+    /// `scoring` of an episode missing a word: the words' BM25 alone, plus their coordination
+    /// in a long query.
     pub(crate) rest: Box<dyn Query>,
     /// The (field, terms, boost) clauses of `rest`, for the bound on what it can score
-    /// (`bm25_bound`), worked out only when the first pass fills the page: for most queries
+    /// (`word_bound`), worked out only when the first pass fills the page: for most queries
     /// of several words it finds no episode at all.
     pub(crate) clauses: Vec<(Field, Vec<String>, f32)>,
     /// What the coordination bonuses of a long query add up to (0 for a short one): part of
@@ -272,6 +275,20 @@ impl<'w> Pieces<'w> {
         }
     }
 
+    /// The flat clauses of part `i` (one per searchable field).
+    fn part_range(&self, i: usize) -> std::ops::Range<usize> {
+        let per_part = self.part_clauses / self.parts.max(1);
+        i * per_part..(i + 1) * per_part
+    }
+
+    /// The (field, terms, boost) of these flat clauses, owned: what bounds are worked out from.
+    fn owned(&self, range: std::ops::Range<usize>) -> Vec<(Field, Vec<String>, f32)> {
+        self.flat[range]
+            .iter()
+            .map(|(field, terms, boost)| (*field, terms.to_vec(), *boost))
+            .collect()
+    }
+
     fn clauses(&self, range: std::ops::Range<usize>) -> Queries {
         self.flat[range]
             .iter()
@@ -295,29 +312,22 @@ impl<'w> Pieces<'w> {
     /// A long query's words for a union pruned with MaxScore: each part's fields in one union
     /// that adds its coordination bonus, then the native forms.
     fn bounded_words(&self) -> Vec<BoundedWord> {
-        let per_part = self.part_clauses / self.parts.max(1);
-        let spec = |range: std::ops::Range<usize>| -> Vec<(Field, Vec<String>, f32)> {
-            self.flat[range]
-                .iter()
-                .map(|(field, terms, boost)| (*field, terms.to_vec(), *boost))
-                .collect()
-        };
         let mut words: Vec<BoundedWord> = self
             .coordination
             .iter()
             .enumerate()
-            .map(|(i, bonus)| {
-                let range = i * per_part..(i + 1) * per_part;
-                BoundedWord {
-                    query: Box::new(AnyField::with_bonus(self.clauses(range.clone()), *bonus)),
-                    clauses: spec(range),
-                    bonus: *bonus,
-                }
+            .map(|(i, bonus)| BoundedWord {
+                query: Box::new(AnyField::with_bonus(
+                    self.clauses(self.part_range(i)),
+                    *bonus,
+                )),
+                clauses: self.owned(self.part_range(i)),
+                bonus: *bonus,
             })
             .collect();
         words.extend((self.part_clauses..self.flat.len()).map(|i| BoundedWord {
             query: self.clauses(i..i + 1).remove(0),
-            clauses: spec(i..i + 1),
+            clauses: self.owned(i..i + 1),
             bonus: 0.0,
         }));
         words
@@ -349,7 +359,6 @@ impl<'w> Pieces<'w> {
     /// What explains a hit of these pieces: each scored word's clauses by field and its
     /// coordination bonus, then the tiers.
     fn explainer(&self, f: &Fields, words: &[Word], function_words: Vec<String>) -> Explainer {
-        let per_part = self.part_clauses / self.parts.max(1);
         let mut explained = Vec::new();
         let mut part = 0;
         let mut synonym_bonus = self.coordinated.iter();
@@ -360,7 +369,7 @@ impl<'w> Pieces<'w> {
                 synonym_bonus.next()
             };
             for (j, p) in w.parts.iter().enumerate() {
-                let clauses = &self.flat[part * per_part..(part + 1) * per_part];
+                let clauses = &self.flat[self.part_range(part)];
                 let fields = clauses
                     .iter()
                     .map(|(field, terms, boost)| {
@@ -398,21 +407,21 @@ impl<'w> Pieces<'w> {
         let mut tiers = Vec::new();
         if self.all_words_bonus() > 0.0 {
             tiers.push(ExplainedTier {
-                name: "every word",
+                tier: Tier::EveryWord,
                 query: self.all_words.box_clone(),
                 bonus: self.all_words_bonus(),
             });
         }
         if let Some(q) = &self.phrase {
             tiers.push(ExplainedTier {
-                name: "phrase",
+                tier: Tier::Phrase,
                 query: q.box_clone(),
                 bonus: PHRASE_BONUS,
             });
         }
         if let Some(q) = &self.as_typed {
             tiers.push(ExplainedTier {
-                name: "as typed",
+                tier: Tier::AsTyped,
                 query: q.box_clone(),
                 bonus: AS_TYPED_BONUS,
             });
@@ -471,10 +480,9 @@ impl<'w> Pieces<'w> {
         let (must, mut optional, bonus): (Queries, Queries, f32) = if self.synonyms.is_empty() {
             // Each word is one part, and the intersection of the parts' lazy unions both
             // finds the episodes holding every word and scores their words.
-            let per_part = self.part_clauses / self.parts.max(1);
             let must = (0..self.parts)
                 .map(|i| {
-                    let fields = self.clauses(i * per_part..(i + 1) * per_part);
+                    let fields = self.clauses(self.part_range(i));
                     let bonus = self.coordination.get(i).copied().unwrap_or(0.0);
                     Box::new(AnyField::with_bonus(fields, bonus)) as Box<dyn Query>
                 })
@@ -513,33 +521,9 @@ impl<'w> Pieces<'w> {
                 }));
                 Box::new(Words(words))
             },
-            clauses: self
-                .flat
-                .iter()
-                .map(|(field, terms, boost)| (*field, terms.to_vec(), *boost))
-                .collect(),
+            clauses: self.owned(0..self.flat.len()),
         }
     }
-}
-
-/// The highest score a union of these (field, terms, boost) clauses can give an episode:
-/// each clause's BM25 tends to its weight as the term's frequency grows. A hair above, for
-/// the rounding of scores summed in another order.
-fn bm25_bound(searcher: &Searcher, clauses: &[(Field, Vec<String>, f32)]) -> Result<f32> {
-    let mut bound = 0.0f32;
-    for (field, terms, boost) in clauses {
-        let terms: Vec<Term> = terms
-            .iter()
-            .map(|t| Term::from_field_text(*field, t))
-            .collect();
-        if terms.is_empty() {
-            continue;
-        }
-        bound += Bm25Weight::for_terms(searcher, &terms)?
-            .boost_by(*boost)
-            .max_score();
-    }
-    Ok(bound * 1.001 + 0.001)
 }
 
 /// The first `wanted` episodes `staged` stands for (see `Staged`) and those tied with the last
@@ -559,7 +543,7 @@ pub(crate) fn staged_first(
     }
     if held >= wanted {
         let proven = match page.last() {
-            Some((last, _)) => *last > bm25_bound(searcher, &staged.clauses)? + staged.coordination,
+            Some((last, _)) => *last > word_bound(searcher, &staged.clauses, staged.coordination)?,
             None => false,
         };
         return Ok(proven.then_some(page));

@@ -325,13 +325,7 @@ impl EpisodeIndex {
             let (title, snippet) = highlighter.highlight(&episode);
             let explain = options.explain.then(|| match &compiled.explainer {
                 Some(explainer) => explainer.explain(&searcher, address),
-                None => Explanation {
-                    tiers: Vec::new(),
-                    words: Vec::new(),
-                    function_words: Vec::new(),
-                    long: false,
-                    literal: true,
-                },
+                None => Explanation::literal(),
             });
             hits.push(Hit {
                 rank: options.offset + i + 1,

@@ -35,6 +35,19 @@ pub struct Explanation {
     pub literal: bool,
 }
 
+impl Explanation {
+    /// The explanation of a hit of a query taken literally: its BM25, no tiers.
+    pub fn literal() -> Explanation {
+        Explanation {
+            tiers: Vec::new(),
+            words: Vec::new(),
+            function_words: Vec::new(),
+            long: false,
+            literal: true,
+        }
+    }
+}
+
 /// One tier and whether the hit earned it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TierMatch {

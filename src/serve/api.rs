@@ -34,7 +34,7 @@ fn hits_json<'a>(hits: &'a [Hit], corrected: Option<&'a str>) -> Vec<JsonHit<'a>
 }
 
 /// The id of a path, or a 400 when it is not valid percent-encoded UTF-8.
-fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+pub(super) fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     id.map(|Path(id)| id)
         .map_err(|_| ApiError::bad_request("the episode id in the path is not valid UTF-8"))
 }

@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::api::path_id;
 use super::auth::check_write;
 use super::params::{clip, ApiError};
 use super::state::State;
@@ -142,8 +143,7 @@ pub async fn delete(
     id: Result<Path<String>, PathRejection>,
 ) -> Answer {
     check_write(&state, &headers)?;
-    let Path(id) =
-        id.map_err(|_| ApiError::bad_request("the episode id in the path is not valid UTF-8"))?;
+    let id = path_id(id)?;
     let writer_state = state.clone();
     let key = id.clone();
     let deleted = tokio::task::spawn_blocking(move || -> Result<bool, ApiError> {
