@@ -150,3 +150,43 @@ fn explain_shows_tiers_words_fields_and_function_words() {
         Some("   why: 2.85: BM25 of the query taken literally (operators, quotes or fields: no tiers)")
     );
 }
+
+#[test]
+fn an_explanation_adds_up_to_the_score_synonyms_included() {
+    let ws = Workspace::new();
+    ws.index_corpus();
+    let r = ws.run(&["search", "--json", "--explain", "tech debt"]);
+    for hit in json_lines(&r.stdout) {
+        let x = &hit["explain"];
+        let words: f64 = x["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                w["coordination"].as_f64().unwrap()
+                    + w["fields"]
+                        .as_object()
+                        .unwrap()
+                        .values()
+                        .map(|v| v.as_f64().unwrap())
+                        .sum::<f64>()
+            })
+            .sum();
+        let tiers: f64 = x["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["earned"] == true)
+            .map(|t| t["bonus"].as_f64().unwrap())
+            .sum();
+        let score = hit["score"].as_f64().unwrap();
+        assert!(
+            (words + tiers - score).abs() < 1e-2,
+            "{} + {} against {score}: {x}",
+            words,
+            tiers
+        );
+    }
+    let first = &json_lines(&r.stdout)[0]["explain"]["words"];
+    assert_eq!(first[2]["word"], "technic (synonym)");
+}

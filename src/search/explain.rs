@@ -15,7 +15,8 @@ pub(crate) struct ExplainedWord {
     /// The word in any of its forms and fields, with its bonus.
     pub(crate) held: Box<dyn Query>,
     pub(crate) bonus: f32,
-    /// A typed word as a language-stemmed field analyses it: shown only where it matched.
+    /// A typed word as a language-stemmed field analyses it, or a synonym: shown only where
+    /// it matched, and never counted as a missing word.
     pub(crate) native: bool,
 }
 

@@ -404,6 +404,26 @@ impl<'w> Pieces<'w> {
                 native: true,
             });
         }
+        // A synonym scores where every word is held (see `scoring`): shown only where it did.
+        let synonym_labels = words
+            .iter()
+            .flat_map(|w| w.synonyms.iter().map(|terms| terms.join(" ")));
+        for (label, q) in synonym_labels.zip(&self.synonyms) {
+            let only_with_every_word: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(self.all_words.box_clone(), 0.0)),
+                ),
+                (Occur::Must, q.box_clone()),
+            ]));
+            explained.push(ExplainedWord {
+                word: format!("{label} (synonym)"),
+                fields: vec![("any field".to_string(), only_with_every_word.box_clone())],
+                held: only_with_every_word,
+                bonus: 0.0,
+                native: true,
+            });
+        }
         let mut tiers = Vec::new();
         if self.all_words_bonus() > 0.0 {
             tiers.push(ExplainedTier {
