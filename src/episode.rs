@@ -21,6 +21,60 @@ pub struct Episode {
     pub url: Option<String>,
     /// BCP 47 language tag as declared by the source (`en-us`, `de`), lower-cased.
     pub language: Option<String>,
+    /// Where the episode's transcripts are (Podcasting 2.0 `podcast:transcript`, or a record's
+    /// `transcript` field): a URL, or a local path resolved against the file that named it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcripts: Vec<TranscriptLink>,
+    /// Where its chapters are (`podcast:chapters`, or a record's `chapters` field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chapters_url: Option<String>,
+    /// The podcast's own `podcast:guid`, which survives a move to another host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub podcast_guid: Option<String>,
+    /// The transcript once read (from one of `transcripts`, or attached by hand).
+    #[serde(skip)]
+    pub transcript: Option<Transcript>,
+    /// The chapters once read, in order of their start.
+    #[serde(skip)]
+    pub chapters: Vec<Chapter>,
+}
+
+/// A link to a transcript file: `<podcast:transcript url type language rel>`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptLink {
+    pub url: String,
+    /// The media type the link declares (`text/vtt`, `application/json`, ...).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// What was said in an episode, cue by cue, in the order of their start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Transcript {
+    pub cues: Vec<Cue>,
+    /// False for plain text: it is searchable, but has no moments to land on.
+    pub timed: bool,
+    /// The language the file declares, when it does.
+    pub language: Option<String>,
+}
+
+/// One stretch of speech: seconds from the start of the episode.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cue {
+    pub start: f64,
+    pub end: f64,
+    pub speaker: Option<String>,
+    pub text: String,
+}
+
+/// One chapter: its start in seconds and its title.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Chapter {
+    pub start: f64,
+    pub title: String,
+    pub url: Option<String>,
 }
 
 impl Episode {
@@ -78,6 +132,16 @@ impl Episode {
         longer(&mut self.overview, newer.overview);
         present(&mut self.url, newer.url);
         present(&mut self.language, newer.language);
+        if !newer.transcripts.is_empty() {
+            self.transcripts = newer.transcripts;
+        }
+        present(&mut self.chapters_url, newer.chapters_url);
+        present(&mut self.podcast_guid, newer.podcast_guid);
+        // A new version of a transcript or of chapters replaces the old one.
+        present(&mut self.transcript, newer.transcript);
+        if !newer.chapters.is_empty() {
+            self.chapters = newer.chapters;
+        }
     }
 
     /// Trim every text field, drop empty ones and remove control characters (terminal escapes
@@ -121,7 +185,28 @@ impl Episode {
         if let Some(lang) = self.language.as_mut() {
             *lang = lang.to_lowercase();
         }
+        // Times as the index keeps them (whole milliseconds), so a stored transcript compares
+        // equal to the same one read again.
+        if let Some(transcript) = self.transcript.as_mut() {
+            for cue in &mut transcript.cues {
+                cue.start = whole_millis(cue.start);
+                cue.end = whole_millis(cue.end);
+            }
+        }
+        for chapter in &mut self.chapters {
+            chapter.start = whole_millis(chapter.start);
+        }
         self
+    }
+}
+
+/// Seconds rounded to whole milliseconds, at least zero and at most what 32 bits of
+/// milliseconds hold (49 days).
+pub fn whole_millis(seconds: f64) -> f64 {
+    if seconds.is_finite() && seconds > 0.0 {
+        (seconds * 1000.0).round().min(f64::from(u32::MAX - 1)) / 1000.0
+    } else {
+        0.0
     }
 }
 

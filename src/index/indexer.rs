@@ -23,10 +23,11 @@ use tantivy::{
     TantivyDocument, TantivyError, Term,
 };
 
-use crate::episode::{stable_hash, Episode};
+use crate::episode::{stable_hash, Episode, TranscriptLink};
 use crate::error::{io_message, tantivy_message, Error, Result};
 
 use super::schema::{self, Fields};
+use super::spoken::{self, Spoken};
 use super::tokenizer::WordCounts;
 use super::vocabulary::{self, Tally, Vocabulary};
 
@@ -627,6 +628,14 @@ impl EpisodeWriter<'_> {
             }
             None => (episode, Change::Added),
         };
+        if self.index.fields.spoken.is_none()
+            && (merged.transcript.is_some() || !merged.chapters.is_empty())
+        {
+            return Err(Error::Index(format!(
+                "{}: made by an older episearch, without transcripts: delete the folder and index again",
+                self.index.path.display()
+            )));
+        }
         let doc = to_document(&merged, hash, &self.index.fields);
         self.adds.push(UserOperation::Add(doc));
         if self.adds.len() >= ADD_BATCH {
@@ -835,6 +844,38 @@ fn to_document(e: &Episode, key_hash: u64, f: &Fields) -> TantivyDocument {
     if let Some(d) = e.date {
         doc.add_date(f.date, index_date(d));
     }
+    if let Some(s) = f.spoken {
+        let links = Links {
+            transcripts: e.transcripts.clone(),
+            chapters_url: e.chapters_url.clone(),
+            podcast_guid: e.podcast_guid.clone(),
+        };
+        if links != Links::default() {
+            if let Ok(json) = serde_json::to_string(&links) {
+                doc.add_text(s.links, json);
+            }
+        }
+        if e.transcript.is_some() || !e.chapters.is_empty() {
+            let laid = spoken::lay_out(e.transcript.as_ref(), &e.chapters);
+            if !laid.transcript_text.is_empty() {
+                doc.add_text(s.transcript, &laid.transcript_text);
+                let language = e.transcript.as_ref().and_then(|t| t.language.as_deref());
+                if let Some(slot) = language
+                    .or(e.language.as_deref())
+                    .and_then(schema::stemmed_language)
+                {
+                    doc.add_text(f.stemmed[slot], &laid.transcript_text);
+                }
+            }
+            if !laid.chapter_text.is_empty() {
+                doc.add_text(s.chapters, &laid.chapter_text);
+            }
+            for speaker in &laid.speakers {
+                doc.add_text(s.speaker, speaker);
+            }
+            doc.add_bytes(s.spoken, &laid.bytes);
+        }
+    }
     if let Some(d) = e.duration {
         doc.add_u64(f.duration, d);
     }
@@ -854,7 +895,7 @@ pub fn from_document(doc: &TantivyDocument, f: &Fields) -> Episode {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    Episode {
+    let mut episode = Episode {
         id: text(f.id),
         podcast: text(f.podcast),
         title: text(f.title),
@@ -868,5 +909,36 @@ pub fn from_document(doc: &TantivyDocument, f: &Fields) -> Episode {
         overview: text(f.overview),
         url: text(f.url),
         language: text(f.language),
+        ..Episode::default()
+    };
+    if let Some(s) = f.spoken {
+        if let Some(links) = doc
+            .get_first(s.links)
+            .and_then(|v| v.as_str())
+            .and_then(|json| serde_json::from_str::<Links>(json).ok())
+        {
+            episode.transcripts = links.transcripts;
+            episode.chapters_url = links.chapters_url;
+            episode.podcast_guid = links.podcast_guid;
+        }
+        if let Some(stored) = doc
+            .get_first(s.spoken)
+            .and_then(|v| v.as_bytes())
+            .and_then(Spoken::read)
+        {
+            (episode.transcript, episode.chapters) = stored.to_model();
+        }
     }
+    episode
+}
+
+/// The stored form of an episode's Podcasting 2.0 links.
+#[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Links {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    transcripts: Vec<TranscriptLink>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    chapters_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    podcast_guid: Option<String>,
 }

@@ -5,6 +5,7 @@
 pub mod indexer;
 pub mod pipeline;
 pub mod schema;
+pub mod spoken;
 pub mod tokenizer;
 pub mod vocabulary;
 

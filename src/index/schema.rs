@@ -39,6 +39,16 @@ pub const LANGUAGE: &str = "language";
 /// A stable hash of the episode's key (`episode::stable_hash`), a column only: the order of
 /// episodes of equal score and date (`ties`). Indexes made before it lack it.
 pub const TIE_ORDER: &str = "tie_order";
+/// Stored only: the episode's Podcasting 2.0 links (`links::Links` as JSON).
+pub const LINKS: &str = "links";
+/// What was said: every cue's text, in order, as one text (indexed, not stored).
+pub const TRANSCRIPT: &str = "transcript";
+/// The chapters' titles, in order, as one text (indexed, not stored).
+pub const CHAPTERS: &str = "chapters";
+/// Stored only: cues, speakers and chapters with the positions they start at (`spoken`).
+pub const SPOKEN: &str = "spoken";
+/// The names of the people who speak in the transcript, for `--speaker` (exact, any case).
+pub const SPEAKER: &str = "speaker";
 
 /// Languages with a tantivy stemmer other than English: (language subtag, stemmer, field).
 /// An episode whose feed declares one of these also has all its text in that field, analysed
@@ -92,6 +102,8 @@ pub struct Fields {
     pub language: Field,
     /// Absent from indexes made before it.
     pub tie_order: Option<Field>,
+    /// Absent from indexes made before transcripts.
+    pub spoken: Option<SpokenFields>,
     /// One per entry of `STEMMED_LANGUAGES`, same order.
     pub stemmed: [Field; 17],
 }
@@ -117,6 +129,7 @@ impl Fields {
             url: get(URL)?,
             language: get(LANGUAGE)?,
             tie_order: schema.get_field(TIE_ORDER).ok(),
+            spoken: SpokenFields::from_schema(schema),
             stemmed: {
                 let mut fields = [get(ID)?; 17];
                 for (slot, (_, _, name)) in fields.iter_mut().zip(STEMMED_LANGUAGES) {
@@ -154,6 +167,28 @@ impl Fields {
     /// The fields a query of plain words searches: the title and the bodies.
     pub fn searchable(&self) -> [Field; 4] {
         [self.title, self.summary, self.description, self.overview]
+    }
+}
+
+/// The fields of transcripts and chapters, and the links they come from.
+#[derive(Debug, Clone, Copy)]
+pub struct SpokenFields {
+    pub links: Field,
+    pub transcript: Field,
+    pub chapters: Field,
+    pub spoken: Field,
+    pub speaker: Field,
+}
+
+impl SpokenFields {
+    fn from_schema(schema: &Schema) -> Option<SpokenFields> {
+        Some(SpokenFields {
+            links: schema.get_field(LINKS).ok()?,
+            transcript: schema.get_field(TRANSCRIPT).ok()?,
+            chapters: schema.get_field(CHAPTERS).ok()?,
+            spoken: schema.get_field(SPOKEN).ok()?,
+            speaker: schema.get_field(SPEAKER).ok()?,
+        })
     }
 }
 
@@ -206,6 +241,23 @@ pub fn build() -> Schema {
     b.add_text_field(SUMMARY, text.clone());
     b.add_text_field(DESCRIPTION, text.clone());
     b.add_text_field(OVERVIEW, text);
+    let unstored = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER_EN)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    b.add_text_field(TRANSCRIPT, unstored.clone());
+    b.add_text_field(CHAPTERS, unstored);
+    b.add_text_field(LINKS, STORED);
+    b.add_bytes_field(SPOKEN, STORED);
+    b.add_text_field(
+        SPEAKER,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_KEY)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     b.add_text_field(URL, STORED);
     b.add_text_field(LANGUAGE, STRING | STORED);
     b.add_u64_field(TIE_ORDER, NumericOptions::default().set_fast());

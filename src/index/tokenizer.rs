@@ -7,6 +7,12 @@
 //! (`qatar's` → `qatar`, `don't` → `dont`). Everything else separates words, so `node.js`,
 //! `HTTP/2`, `R&D` and `domain-driven` become consecutive words (`node js`), which a query
 //! typed the same way matches as a phrase.
+//!
+//! Chinese and Japanese write no spaces between words, so a run of their characters is not one
+//! word but overlapping pairs (`互联网` → `互联 联网`), at consecutive positions: a query typed
+//! the same way matches as a phrase, and `创新` finds `科技创新`. A character with no neighbour
+//! of its kind is a word of its own. Pairs need no dictionary, so every word is found, at the
+//! cost of some pairs that span two words.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -61,6 +67,23 @@ impl TokenStream for WordTokenStream<'_> {
     }
 }
 
+/// Characters of scripts written without spaces between words (Han, kana): see the module docs.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}'
+        | '\u{31f0}'..='\u{31ff}'
+        | '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{20000}'..='\u{2ffff}')
+}
+
+/// A letter or digit that joins a word of the spaced scripts.
+#[inline]
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() && (c.is_ascii() || !is_cjk(c))
+}
+
 fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
@@ -78,6 +101,10 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 
 fn alphanumeric_at(text: &str, at: usize) -> bool {
     char_at(text, at).is_some_and(char::is_alphanumeric)
+}
+
+fn cjk_at(text: &str, at: usize) -> Option<char> {
+    char_at(text, at).filter(|c| !c.is_ascii() && is_cjk(*c))
 }
 
 /// Split `text` into tokens with byte offsets and consecutive positions (the tokens the
@@ -140,13 +167,32 @@ impl<'a> Words<'a> {
         let mut before = self.before;
         loop {
             let c = char_at(text, i)?;
-            if c.is_alphanumeric() {
+            // The last character of a run ended the pair before it: no word of its own.
+            let paired = !c.is_ascii()
+                && is_cjk(c)
+                && before[0].is_some_and(is_cjk)
+                && cjk_at(text, i + c.len_utf8()).is_none();
+            if c.is_alphanumeric() && !paired {
                 break;
             }
             before = [Some(c), before[0]];
             i += c.len_utf8();
         }
         word.clear();
+        if let Some(c) = cjk_at(text, i) {
+            // A pair of characters, or one with no neighbour of its kind; the next word
+            // starts at the second of the pair.
+            word.push(c);
+            let next = i + c.len_utf8();
+            let mut to = next;
+            if let Some(n) = cjk_at(text, next) {
+                word.push(n);
+                to = next + n.len_utf8();
+            }
+            self.before = [Some(c), before[0]];
+            self.at = next;
+            return Some((i, to));
+        }
         let mut from = i;
         // `.net`: a dot that follows nothing word-like.
         if before[0] == Some('.') && !before[1].is_some_and(char::is_alphanumeric) {
@@ -161,7 +207,7 @@ impl<'a> Words<'a> {
         word.push_str(&text[i..i + run]);
         let mut j = i + run;
         while let Some(ch) = char_at(text, j) {
-            if ch.is_alphanumeric() {
+            if word_char(ch) {
                 word.push(ch);
                 j += ch.len_utf8();
             } else if is_apostrophe(ch) && j > i {
@@ -485,6 +531,29 @@ mod tests {
                 i += 1;
                 continue;
             }
+            if is_cjk(c) {
+                let paired = i > 0 && is_cjk(chars[i - 1].1);
+                let alone = chars.get(i + 1).is_none_or(|(_, n)| !is_cjk(*n));
+                if paired && alone {
+                    i += 1;
+                    continue;
+                }
+                let mut word = c.to_string();
+                let mut to = chars.get(i + 1).map_or(text.len(), |(b, _)| *b);
+                if let Some(&(_, n)) = chars.get(i + 1).filter(|(_, n)| is_cjk(*n)) {
+                    word.push(n);
+                    to = chars.get(i + 2).map_or(text.len(), |(b, _)| *b);
+                }
+                tokens.push(Token {
+                    offset_from: start_byte,
+                    offset_to: to,
+                    position: tokens.len(),
+                    text: word,
+                    position_length: 1,
+                });
+                i += 1;
+                continue;
+            }
             // Most words fit: one allocation instead of a few growing ones.
             let mut word = String::with_capacity(16);
             let mut from = start_byte;
@@ -496,7 +565,7 @@ mod tests {
             let mut j = i;
             while j < chars.len() {
                 let ch = chars[j].1;
-                if ch.is_alphanumeric() {
+                if ch.is_alphanumeric() && !is_cjk(ch) {
                     word.push(ch);
                     j += 1;
                 } else if is_apostrophe(ch)
@@ -542,7 +611,7 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
         #[test]
-        fn in_place_split_matches_the_reference(text in "(?s)[a-zA-Z0-9 .#+'’sS\\-/éß日ÉΣ\\n]{0,40}") {
+        fn in_place_split_matches_the_reference(text in "(?s)[a-zA-Z0-9 .#+'’sS\\-/éß日本网ÉΣ\\n]{0,40}") {
             let key = |t: Vec<Token>| t.into_iter().map(|t| (t.text, t.offset_from, t.offset_to, t.position)).collect::<Vec<_>>();
             prop_assert_eq!(key(split(&text)), key(reference_split(&text)));
         }
@@ -693,6 +762,22 @@ mod tests {
         assert_eq!(words("domain-driven"), ["domain", "driven"]);
         assert_eq!(words("#hashtag 'quoted'"), ["hashtag", "quoted"]);
         assert_eq!(words("Ελληνικά καφές"), ["Ελληνικά", "καφές"]);
+    }
+
+    #[test]
+    fn chinese_and_japanese_are_pairs_of_characters() {
+        assert_eq!(words("互联网"), ["互联", "联网"]);
+        assert_eq!(words("科技创新"), ["科技", "技创", "创新"]);
+        assert_eq!(words("AI技术, 5G网 好"), ["AI", "技术", "5G", "网", "好"]);
+        assert_eq!(words("カタカナ"), ["カタ", "タカ", "カナ"]);
+        // Korean is written with spaces: its words stay whole.
+        assert_eq!(words("한국어 단어"), ["한국어", "단어"]);
+        let text = "的乱谈";
+        let spans: Vec<(&str, usize)> = split(text)
+            .iter()
+            .map(|t| (&text[t.offset_from..t.offset_to], t.position))
+            .collect();
+        assert_eq!(spans, [("的乱", 0), ("乱谈", 1)]);
     }
 
     #[test]

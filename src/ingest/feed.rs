@@ -46,7 +46,7 @@ use quick_xml::Reader;
 
 use super::html::{self, Unknown};
 use super::record::{RecordError, Sink};
-use crate::episode::{parse_date, parse_duration, Episode};
+use crate::episode::{parse_date, parse_duration, Episode, TranscriptLink};
 use crate::error::Result;
 
 /// Deepest element nesting accepted.
@@ -171,6 +171,8 @@ enum Ns {
     Itunes,
     Content,
     Dc,
+    /// Podcasting 2.0: transcripts, chapters, the podcast's guid.
+    Podcast,
     Other,
 }
 
@@ -188,6 +190,8 @@ impl Ns {
             "www.itunes.com/dtds/podcast-1.0.dtd" => Ns::Itunes,
             "purl.org/rss/1.0/modules/content" => Ns::Content,
             "purl.org/dc/elements/1.1" => Ns::Dc,
+            "podcastindex.org/namespace/1.0"
+            | "github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md" => Ns::Podcast,
             _ => return None,
         })
     }
@@ -199,6 +203,7 @@ impl Ns {
             "content" => Ns::Content,
             "atom" => Ns::Atom,
             "dc" => Ns::Dc,
+            "podcast" => Ns::Podcast,
             _ => Ns::Other,
         }
     }
@@ -237,6 +242,7 @@ enum Field {
     Encoded,
     ItunesSummary,
     Language,
+    PodcastGuid,
 }
 
 impl Field {
@@ -254,6 +260,7 @@ impl Field {
             (Ns::Content, "encoded") | (Ns::Atom, "content") => Field::Encoded,
             (Ns::Itunes, "summary") => Field::ItunesSummary,
             (Ns::Rss | Ns::Dc, "language") => Field::Language,
+            (Ns::Podcast, "guid") => Field::PodcastGuid,
             _ => return None,
         })
     }
@@ -275,6 +282,8 @@ struct Channel {
     language: Option<String>,
     /// `xml:lang` of the document element, channel or feed.
     xml_lang: Option<String>,
+    /// `podcast:guid`.
+    guid: Option<String>,
 }
 
 /// The raw values of one item, as read.
@@ -286,6 +295,8 @@ struct Item {
     alternate: Option<String>,
     enclosure: Option<String>,
     language: Option<String>,
+    transcripts: Vec<TranscriptLink>,
+    chapters: Option<String>,
 }
 
 /// quick-xml's event reader, not serde: it lets us own the encoding, every entity reference and
@@ -534,7 +545,9 @@ impl<'t> FeedParser<'t> {
                 }
             }
             Some(Kind::Channel | Kind::Root) if self.item.is_none() && kind == Kind::Other => {
-                if let Some(field @ (Field::Title | Field::Language)) = Field::of(ns, &local) {
+                if let Some(field @ (Field::Title | Field::Language | Field::PodcastGuid)) =
+                    Field::of(ns, &local)
+                {
                     if !empty {
                         self.capture = Some(Capture {
                             field,
@@ -654,6 +667,9 @@ impl<'t> FeedParser<'t> {
                 Field::Language if self.channel.language.is_none() => {
                     self.channel.language = Some(text.trim().to_lowercase());
                 }
+                Field::PodcastGuid if self.channel.guid.is_none() => {
+                    self.channel.guid = Some(text.trim().to_string());
+                }
                 _ => {}
             },
         }
@@ -673,6 +689,9 @@ impl<'t> FeedParser<'t> {
     fn complete(&self, episode: &mut Episode) {
         if episode.podcast.is_none() {
             episode.podcast.clone_from(&self.channel.title);
+        }
+        if episode.podcast_guid.is_none() {
+            episode.podcast_guid.clone_from(&self.channel.guid);
         }
         if episode.language.is_none() {
             let language = self
@@ -740,7 +759,7 @@ fn attributes(e: &BytesStart) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Enclosure and Atom link URLs, which live in attributes.
+/// Enclosure, Atom link, transcript and chapters URLs, which live in attributes.
 fn read_item_attributes(item: &mut Item, ns: Ns, local: &str, attributes: &[(String, String)]) {
     let get = |name: &str| {
         attributes
@@ -751,6 +770,16 @@ fn read_item_attributes(item: &mut Item, ns: Ns, local: &str, attributes: &[(Str
     };
     match (ns, local) {
         (Ns::Rss, "enclosure") if item.enclosure.is_none() => item.enclosure = get("url"),
+        (Ns::Podcast, "transcript") => {
+            if let Some(url) = get("url") {
+                item.transcripts.push(TranscriptLink {
+                    url,
+                    kind: get("type").map(|t| t.to_ascii_lowercase()),
+                    language: get("language").map(|l| l.to_ascii_lowercase()),
+                });
+            }
+        }
+        (Ns::Podcast, "chapters") if item.chapters.is_none() => item.chapters = get("url"),
         (Ns::Atom, "link") => {
             let slot = match get("rel").as_deref().unwrap_or("alternate") {
                 "alternate" => &mut item.alternate,
@@ -837,6 +866,9 @@ impl Item {
                 .take(Field::Language)
                 .or(self.language)
                 .map(|l| l.trim().to_lowercase()),
+            transcripts: self.transcripts,
+            chapters_url: self.chapters,
+            ..Episode::default()
         }
     }
 }
@@ -976,6 +1008,7 @@ mod tests {
                 overview: Some("First paragraph with a link.\n\nSecond.\nNotes".into()),
                 url: Some("https://example.org/ep1".into()),
                 language: Some("en-us".into()),
+                ..Episode::default()
             }]
         );
     }
@@ -1038,6 +1071,7 @@ mod tests {
                 overview: Some("Lang & ausführlich.".into()),
                 url: Some("https://example.org/7".into()),
                 language: Some("de-de".into()),
+                ..Episode::default()
             }]
         );
     }

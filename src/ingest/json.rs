@@ -283,6 +283,7 @@ pub fn episode_from_object(obj: &Map<String, Value>, map: &FieldMap) -> Result<E
         overview: text("overview")?,
         url: text("url")?,
         language: text("language")?,
+        ..Episode::default()
     })
 }
 
