@@ -115,6 +115,7 @@ impl Generator {
             overview: None,
             url: Some(format!("https://example.org/episodes/{i}")),
             language: Some("en".into()),
+            ..Episode::default()
         }
     }
 
