@@ -280,6 +280,9 @@ fn search_options(args: &SearchArgs) -> Result<SearchOptions> {
         snippet_chars: args.snippet_chars,
         synonyms: Synonyms::none(),
         explain: args.explain,
+        moments: args.moments,
+        speaker: args.speaker.clone(),
+        language: args.language.clone(),
     })
 }
 

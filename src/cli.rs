@@ -172,6 +172,18 @@ pub struct SearchArgs {
     /// Count every match by these, after the hits: podcast, year (comma-separated)
     #[arg(long, value_name = "LIST")]
     pub facets: Option<String>,
+
+    /// Moments to show under each hit: where in its transcript the words were said (0: none)
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub moments: usize,
+
+    /// Only episodes where this person speaks, and only their moments (exact name, any case)
+    #[arg(long, value_name = "NAME")]
+    pub speaker: Option<String>,
+
+    /// Only episodes in this language (a tag such as `de`, which takes in `de-at`)
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -807,7 +807,7 @@ fn lookup(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option<Epis
     match top.first() {
         Some((_, address)) => {
             let doc: TantivyDocument = searcher.doc(*address)?;
-            Ok(Some(from_document(&doc, fields)))
+            Ok(Some(from_document_whole(&doc, fields)))
         }
         None => Ok(None),
     }
@@ -888,7 +888,8 @@ pub(crate) fn index_date(d: DateTime<Utc>) -> tantivy::DateTime {
     tantivy::DateTime::from_timestamp_nanos(d.timestamp().saturating_mul(1_000_000_000))
 }
 
-/// The episode stored in a tantivy document.
+/// The episode stored in a tantivy document, but for its transcript and chapters (see
+/// `from_document_whole`): what a hit shows.
 pub fn from_document(doc: &TantivyDocument, f: &Fields) -> Episode {
     let text = |field| {
         doc.get_first(field)
@@ -921,13 +922,21 @@ pub fn from_document(doc: &TantivyDocument, f: &Fields) -> Episode {
             episode.chapters_url = links.chapters_url;
             episode.podcast_guid = links.podcast_guid;
         }
-        if let Some(stored) = doc
-            .get_first(s.spoken)
-            .and_then(|v| v.as_bytes())
-            .and_then(Spoken::read)
-        {
-            (episode.transcript, episode.chapters) = stored.to_model();
-        }
+    }
+    episode
+}
+
+/// The episode stored in a tantivy document with its transcript and chapters, which
+/// `from_document` leaves out: what an update merges into.
+pub fn from_document_whole(doc: &TantivyDocument, f: &Fields) -> Episode {
+    let mut episode = from_document(doc, f);
+    if let Some(stored) = f
+        .spoken
+        .and_then(|s| doc.get_first(s.spoken))
+        .and_then(|v| v.as_bytes())
+        .and_then(Spoken::read)
+    {
+        (episode.transcript, episode.chapters) = stored.to_model();
     }
     episode
 }

@@ -153,6 +153,14 @@ impl Fields {
             (self.description, DESCRIPTION),
             (self.overview, OVERVIEW),
         ];
+        if let Some(s) = self.spoken {
+            if field == s.transcript {
+                return TRANSCRIPT;
+            }
+            if field == s.chapters {
+                return CHAPTERS;
+            }
+        }
         named
             .into_iter()
             .find(|(f, _)| *f == field)
@@ -164,9 +172,19 @@ impl Fields {
             .unwrap_or("other")
     }
 
-    /// The fields a query of plain words searches: the title and the bodies.
-    pub fn searchable(&self) -> [Field; 4] {
+    /// The fields of what an episode is about: the title and the bodies (the tiers' fields).
+    pub fn written(&self) -> [Field; 4] {
         [self.title, self.summary, self.description, self.overview]
+    }
+
+    /// The fields a query of plain words searches: the written ones, then what was said and
+    /// the chapter titles where the index has them.
+    pub fn searchable(&self) -> Vec<Field> {
+        let mut fields = self.written().to_vec();
+        if let Some(s) = self.spoken {
+            fields.extend([s.transcript, s.chapters]);
+        }
+        fields
     }
 }
 

@@ -6,10 +6,12 @@ use std::ops::Range;
 use chrono::SecondsFormat;
 use serde::Serialize;
 
+use crate::episode::TranscriptLink;
 use crate::index::indexer::Stats;
 use crate::measure::bench::Latency;
 use crate::measure::eval::{differing, Judgment, Report};
 use crate::search::facets::Counts;
+use crate::search::moments::moment_url;
 use crate::search::results::{Explanation, Hit};
 
 /// One hit as printed by `--json`. `null` where unknown.
@@ -32,6 +34,38 @@ pub struct JsonHit<'a> {
     /// Why the hit ranks here, present only when asked for (`--explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<JsonExplain<'a>>,
+    /// Where in the transcript the words were said, present when they were.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub moments: Vec<JsonMoment<'a>>,
+    /// The chapter whose title holds the words, present when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chapter: Option<JsonChapter<'a>>,
+    /// The episode's transcript links (Podcasting 2.0), present when it has any.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub transcripts: &'a [TranscriptLink],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chapters_url: Option<&'a str>,
+}
+
+/// One moment: `{"start", "end", "speaker", "text", "highlights", "url", "chapter"}`.
+#[derive(Debug, Serialize)]
+pub struct JsonMoment<'a> {
+    pub start: f64,
+    pub end: f64,
+    pub speaker: Option<&'a str>,
+    pub text: &'a str,
+    pub highlights: Vec<[usize; 2]>,
+    /// The episode's link with the moment's start (`#t=754`), when it has a link.
+    pub url: Option<String>,
+    /// The title of the chapter playing then, when the episode has chapters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chapter: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonChapter<'a> {
+    pub start: f64,
+    pub title: &'a str,
 }
 
 /// `Explanation` as JSON: the tiers, then each word's BM25 by field and coordination bonus.
@@ -114,6 +148,25 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             title_highlights: pairs(&h.title.highlights),
             corrected: None,
             explain: h.explain.as_ref().map(JsonExplain::from),
+            moments: h
+                .moments
+                .iter()
+                .map(|m| JsonMoment {
+                    start: m.start,
+                    end: m.end,
+                    speaker: m.speaker.as_deref(),
+                    text: &m.text,
+                    highlights: pairs(&m.highlights),
+                    url: e.url.as_deref().map(|u| moment_url(u, m.start)),
+                    chapter: m.chapter.as_deref(),
+                })
+                .collect(),
+            chapter: h.chapter.as_ref().map(|c| JsonChapter {
+                start: c.start,
+                title: &c.title,
+            }),
+            transcripts: &e.transcripts,
+            chapters_url: e.chapters_url.as_deref(),
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::index::indexer::Stats;
 use crate::measure::bench::Latency;
 use crate::measure::eval::{differing, Judgment, Report, MRR_DEPTH};
 use crate::search::facets::Counts;
+use crate::search::moments::clock;
 use crate::search::results::{Explanation, Hit};
 use crate::search::snippet::Highlighted;
 
@@ -57,6 +58,25 @@ pub fn write_hits<W: Write>(out: &mut W, hits: &[Hit], style: Style) -> io::Resu
             write!(out, "   ")?;
             write_highlighted(out, &hit.snippet, style, None)?;
             writeln!(out)?;
+        }
+        if let Some(c) = &hit.chapter {
+            writeln!(out, "   chapter {}  {}", clock(c.start), clean(&c.title))?;
+        }
+        for m in &hit.moments {
+            write!(out, "  {:>7}  ", clock(m.start))?;
+            if let Some(speaker) = &m.speaker {
+                write!(out, "{}: ", clean(speaker))?;
+            }
+            let said = Highlighted {
+                text: m.text.clone(),
+                highlights: m.highlights.clone(),
+            };
+            write_highlighted(out, &said, style, None)?;
+            match (&m.chapter, style) {
+                (Some(c), Style::Color) => writeln!(out, "  {DIM_ON}[{}]{RESET}", clean(c))?,
+                (Some(c), Style::Plain) => writeln!(out, "  [{}]", clean(c))?,
+                (None, _) => writeln!(out)?,
+            }
         }
         if let Some(x) = &hit.explain {
             write_explanation(out, hit.score, x)?;

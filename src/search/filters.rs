@@ -1,4 +1,5 @@
-//! The filters of a search (dates, durations, podcast) around its scoring query.
+//! The filters of a search (dates, durations, podcast, language, speaker) around its scoring
+//! query.
 
 use std::ops::Bound;
 
@@ -46,6 +47,37 @@ pub(crate) fn with_filters(
             Term::from_field_text(f.podcast_key, &name),
             IndexRecordOption::Basic,
         )));
+    }
+    if let Some(code) = &o.language {
+        // `de` is German of anywhere: `de`, `de-de`, `de-at` (every tag from `de-` up to
+        // `de.`, the character after `-`).
+        let code = code.trim().to_lowercase();
+        let term = |s: &str| Term::from_field_text(f.language, s);
+        filters.push(Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(term(&code), IndexRecordOption::Basic)) as Box<dyn Query>,
+            ),
+            (
+                Occur::Should,
+                Box::new(RangeQuery::new(
+                    Bound::Included(term(&format!("{code}-"))),
+                    Bound::Excluded(term(&format!("{code}."))),
+                )),
+            ),
+        ])));
+    }
+    if let Some(name) = &o.speaker {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let field = f.spoken.map(|s| s.speaker);
+        match field {
+            Some(field) => filters.push(Box::new(TermQuery::new(
+                Term::from_field_text(field, &name.to_lowercase()),
+                IndexRecordOption::Basic,
+            ))),
+            // An index without transcripts has no speakers: nothing matches.
+            None => filters.push(Box::new(tantivy::query::EmptyQuery)),
+        }
     }
     if filters.is_empty() {
         return scoring;

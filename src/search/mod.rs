@@ -7,6 +7,7 @@ mod explain;
 pub mod facets;
 pub mod filters;
 mod function_words;
+pub mod moments;
 pub mod options;
 mod plain;
 pub mod query;

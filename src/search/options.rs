@@ -8,6 +8,22 @@ use crate::error::{Error, Result};
 
 /// Weight of a title match relative to a body match.
 pub const TITLE_BOOST: f32 = 2.0;
+/// Weight of a match in what was said, relative to a body match: a transcript holds an hour
+/// of talk, where a word said in passing is weaker evidence than one in the summary (chosen on
+/// the judged transcript set: `tests/judged-transcripts.tsv`).
+pub const TRANSCRIPT_WEIGHT: f32 = 0.5;
+/// Weight of a match in a chapter title: a heading someone wrote, like a summary's words.
+pub const CHAPTERS_WEIGHT: f32 = 1.0;
+
+/// The weight of a match in `field` (the title's depends on the query: see `TITLE_BOOST`).
+pub fn field_weight(f: &crate::index::schema::Fields, field: tantivy::schema::Field) -> f32 {
+    match f.spoken {
+        Some(s) if field == s.transcript => TRANSCRIPT_WEIGHT,
+        Some(s) if field == s.chapters => CHAPTERS_WEIGHT,
+        _ => 1.0,
+    }
+}
+
 /// Weight of a word found through a spelling correction, relative to a word found as typed.
 pub const CORRECTION_WEIGHT: f32 = 0.7;
 /// Result order.
@@ -40,6 +56,12 @@ pub struct SearchOptions {
     pub synonyms: Synonyms,
     /// Explain each hit's rank (`Hit::explain`); off, nothing of it is built.
     pub explain: bool,
+    /// Moments shown per hit, where its transcript holds the words (0: none looked for).
+    pub moments: usize,
+    /// Only episodes where this person speaks, and only their moments (any case).
+    pub speaker: Option<String>,
+    /// Only episodes in this language: a BCP 47 tag, `de` taking in `de-at`.
+    pub language: Option<String>,
 }
 
 impl Default for SearchOptions {
@@ -57,6 +79,9 @@ impl Default for SearchOptions {
             snippet_chars: 200,
             synonyms: Synonyms::builtin(),
             explain: false,
+            moments: super::moments::DEFAULT_MOMENTS,
+            speaker: None,
+            language: None,
         }
     }
 }

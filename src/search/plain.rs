@@ -17,7 +17,7 @@ use crate::index::schema::Fields;
 use super::any_field::{word_bound, AnyField, Word as BoundedWord, Words};
 use super::explain::{ExplainedTier, ExplainedWord, Explainer, Tier};
 use super::filters::with_filters;
-use super::options::{SearchOptions, TITLE_BOOST};
+use super::options::{field_weight, SearchOptions, TITLE_BOOST};
 use super::results::Ranked;
 use super::synonyms::{self, Synonyms};
 use super::ties::{keep_with_ties, TopWithTies};
@@ -197,7 +197,11 @@ impl<'w> Pieces<'w> {
         let mut flat: Vec<(Field, &[String], f32)> = Vec::new();
         for part in parts.clone() {
             for field in f.searchable() {
-                let boost = if field == f.title { title_boost } else { 1.0 };
+                let boost = if field == f.title {
+                    title_boost
+                } else {
+                    field_weight(f, field)
+                };
                 flat.push((field, &part.terms, boost * part.weight));
             }
         }
@@ -634,15 +638,33 @@ fn phrase_variants(words: &[Word]) -> Vec<Vec<String>> {
     variants
 }
 
-/// A word (one term, or several as a phrase: `node.js`) in the title or any body field, the
-/// title weighted `TITLE_BOOST`.
+/// A word (one term, or several as a phrase: `node.js`) in any searchable field, the title
+/// weighted `TITLE_BOOST` and what was said `TRANSCRIPT_WEIGHT`.
 pub(crate) fn form(f: &Fields, terms: &[String]) -> Box<dyn Query> {
-    field_clauses(f, terms, TITLE_BOOST)
+    let clauses = f
+        .searchable()
+        .into_iter()
+        .map(|field| {
+            let boost = if field == f.title {
+                TITLE_BOOST
+            } else {
+                field_weight(f, field)
+            };
+            weighted(terms_query(field, terms), boost)
+        })
+        .collect();
+    Box::new(AnyField::new(clauses))
 }
 
-/// The same without the title weight, for tiers that only ask whether it matched.
+/// The word in the title or a body, unweighted: for tiers, which ask whether it matched. What
+/// was said earns no tier: an hour of talk holds most words of most queries.
 fn form_unboosted(f: &Fields, terms: &[String]) -> Box<dyn Query> {
-    field_clauses(f, terms, 1.0)
+    let clauses = f
+        .written()
+        .into_iter()
+        .map(|field| terms_query(field, terms))
+        .collect();
+    Box::new(AnyField::new(clauses))
 }
 
 /// A term, or a phrase of terms, in one field.
@@ -660,20 +682,6 @@ fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
                 .collect(),
         ))
     }
-}
-
-/// The word in any searchable field: a lazy union, which costs little inside the
-/// intersections and tiers it is used in (see `AnyField`).
-fn field_clauses(f: &Fields, terms: &[String], title_boost: f32) -> Box<dyn Query> {
-    let clauses = f
-        .searchable()
-        .into_iter()
-        .map(|field| {
-            let boost = if field == f.title { title_boost } else { 1.0 };
-            weighted(terms_query(field, terms), boost)
-        })
-        .collect();
-    Box::new(AnyField::new(clauses))
 }
 
 /// Every form of a word: all its typed words, or any of its synonyms.

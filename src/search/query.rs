@@ -16,6 +16,7 @@ use crate::index::tokenizer;
 use super::explain::Explainer;
 use super::filters::with_filters;
 use super::function_words::is_function_word;
+use super::moments::{MomentFinder, Spots};
 use super::options::{SearchOptions, SortOrder, CORRECTION_WEIGHT, TITLE_BOOST};
 use super::plain::{form, group_synonyms, staged_first, Part, Staged, Tiers, LONG_QUERY};
 use super::results::{Explanation, Hit, Ranked, SearchResults};
@@ -318,9 +319,19 @@ impl EpisodeIndex {
         }
         let highlighter =
             PageHighlighter::new(&searcher, &compiled, &self.fields, options.snippet_chars)?;
+        let finder = MomentFinder::new(
+            &*compiled.text,
+            self.fields.spoken,
+            options.moments,
+            options.speaker.as_deref(),
+        );
         let mut hits = Vec::with_capacity(found.len());
         for (i, (score, address)) in found.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
+            let spots = match &finder {
+                Some(finder) => finder.find(&searcher, address, &doc)?,
+                None => Spots::default(),
+            };
             let episode = from_document(&doc, &self.fields);
             let (title, snippet) = highlighter.highlight(&episode);
             let explain = options.explain.then(|| match &compiled.explainer {
@@ -339,6 +350,8 @@ impl EpisodeIndex {
                 title,
                 snippet,
                 explain,
+                moments: spots.moments,
+                chapter: spots.chapter,
             });
         }
         Ok(SearchResults {

@@ -2,6 +2,7 @@
 
 use tantivy::DocAddress;
 
+use super::moments::{ChapterMatch, Moment};
 use super::snippet::Highlighted;
 use crate::episode::Episode;
 
@@ -18,6 +19,10 @@ pub struct Hit {
     pub snippet: Highlighted,
     /// Why it ranks here, when asked for (`SearchOptions::explain`).
     pub explain: Option<Explanation>,
+    /// Where in its transcript the words were said, best first (`SearchOptions::moments`).
+    pub moments: Vec<Moment>,
+    /// The chapter whose title holds the words, if one does.
+    pub chapter: Option<ChapterMatch>,
 }
 
 /// Why a hit ranks where it does.

@@ -56,7 +56,7 @@ impl EpisodeIndex {
             }
         }
         let total = searcher.num_docs().max(1) as f32;
-        let fields = self.fields.searchable();
+        let fields = self.fields.written();
         let mut weighted = Vec::new();
         for (term, frequency) in frequencies {
             let mut holding = 0;
@@ -117,6 +117,8 @@ impl EpisodeIndex {
                 snippet: opening,
                 episode,
                 explain: None,
+                moments: Vec::new(),
+                chapter: None,
             });
         }
         Ok(Some(hits))
