@@ -4,8 +4,9 @@ use serde_json::Value;
 
 use crate::episode::Chapter;
 
-use super::cues::{collapse, Parsed, TranscriptError};
+use super::cues::{Parsed, TranscriptError};
 use super::json::{parse_lenient, seconds};
+use super::text::collapse;
 use super::timing::MAX_SECONDS;
 
 /// Read a chapters file (already decoded), chapters sorted by start (stably).

@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::episode::{Chapter, Cue, Transcript};
 
+use super::text::collapse;
 use super::timing::{format_time, MAX_SECONDS};
 
 /// The longest cue text kept, in characters. Real cues hold a sentence or two; a longer one is a
@@ -168,28 +169,6 @@ impl CueSink {
     }
 }
 
-/// Trim and collapse every run of whitespace (line breaks and no-break spaces included) into one
-/// space.
-pub fn collapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
-/// A line quoted in a message, cut so one broken line cannot make a huge message.
-pub fn quoted(line: &str) -> String {
-    const MAX: usize = 60;
-    match line.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("\"{}...\"", &line[..cut]),
-        None => format!("\"{line}\""),
-    }
-}
-
 /// The lines of a text with their 1-based numbers; `\r\n`, `\n` and a lone `\r` all end a line.
 pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let lone_cr = !text.contains('\n') && text.contains('\r');
@@ -217,6 +196,25 @@ pub fn blocks(text: &str) -> Vec<Vec<(usize, &str)>> {
         out.push(block);
     }
     out
+}
+
+/// A cue as tests compare it: start, end, speaker, text.
+#[cfg(test)]
+pub type CueRow = (f64, f64, Option<String>, String);
+
+/// The cues and the warnings (as printed) of a reader's result, for tests.
+#[cfg(test)]
+pub fn rows(parsed: Parsed<Transcript>) -> (Vec<CueRow>, Vec<String>) {
+    let cues = parsed
+        .value
+        .cues
+        .into_iter()
+        .map(|c| (c.start, c.end, c.speaker, c.text))
+        .collect();
+    (
+        cues,
+        parsed.warnings.iter().map(|w| w.to_string()).collect(),
+    )
 }
 
 #[cfg(test)]

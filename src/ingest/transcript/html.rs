@@ -5,7 +5,8 @@
 use crate::episode::{Chapter, Transcript};
 use crate::ingest::html::{decode_entities, Unknown};
 
-use super::cues::{collapse, CueSink, Parsed, TranscriptError};
+use super::cues::{CueSink, Parsed, TranscriptError};
+use super::text::collapse;
 use super::timing::parse_time;
 
 /// Elements whose content is never transcript text.

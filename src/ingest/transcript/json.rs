@@ -186,20 +186,11 @@ fn without_non_numbers(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cues::{rows, CueRow};
     use super::*;
 
-    fn cues(text: &str) -> (Vec<(f64, f64, Option<String>, String)>, Vec<String>) {
-        let parsed = read(text).unwrap();
-        let cues = parsed
-            .value
-            .cues
-            .into_iter()
-            .map(|c| (c.start, c.end, c.speaker, c.text))
-            .collect();
-        (
-            cues,
-            parsed.warnings.iter().map(|w| w.to_string()).collect(),
-        )
+    fn cues(text: &str) -> (Vec<CueRow>, Vec<String>) {
+        rows(read(text).unwrap())
     }
 
     fn seg(speaker: &str, start: f64, end: f64, body: &str) -> String {

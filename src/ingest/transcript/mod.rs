@@ -13,6 +13,7 @@ mod html;
 mod json;
 mod plain;
 mod srt;
+mod text;
 mod timing;
 mod vtt;
 

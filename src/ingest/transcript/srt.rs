@@ -51,7 +51,7 @@ pub fn read(text: &str) -> Result<Parsed<Transcript>, TranscriptError> {
             } else if !(is_number(line) || lost_timing) {
                 sink.warn(
                     line_no,
-                    format!("text outside a cue: {}", super::cues::quoted(line.trim())),
+                    format!("text outside a cue: {}", super::text::quoted(line.trim())),
                 );
                 lost_timing = true;
             }
@@ -103,20 +103,11 @@ pub fn speaker_prefix(text: &str) -> Option<(&str, &str)> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cues::{rows, CueRow};
     use super::*;
 
-    fn read_ok(text: &str) -> (Vec<(f64, f64, Option<String>, String)>, Vec<String>) {
-        let parsed = read(text).unwrap();
-        let cues = parsed
-            .value
-            .cues
-            .into_iter()
-            .map(|c| (c.start, c.end, c.speaker, c.text))
-            .collect();
-        (
-            cues,
-            parsed.warnings.iter().map(|w| w.to_string()).collect(),
-        )
+    fn read_ok(text: &str) -> (Vec<CueRow>, Vec<String>) {
+        rows(read(text).unwrap())
     }
 
     fn s(x: &str) -> Option<String> {

@@ -65,7 +65,7 @@ pub fn parse_time(text: &str) -> Result<f64, String> {
 
 /// Start and end of a cue timing line `start --> end [settings]`.
 pub fn parse_timing(line: &str) -> Result<(f64, f64), String> {
-    let bad = || format!("bad timing {}", super::cues::quoted(line.trim()));
+    let bad = || format!("bad timing {}", super::text::quoted(line.trim()));
     let (start, rest) = line.split_once("-->").ok_or_else(bad)?;
     // Cue settings (`align:start position:10%`) follow the end time after whitespace.
     let end = rest.split_whitespace().next().ok_or_else(bad)?;

@@ -4,7 +4,8 @@
 use crate::episode::Transcript;
 use crate::ingest::html::{decode_entities, Unknown};
 
-use super::cues::{blocks, quoted, CueSink, Parsed, TranscriptError};
+use super::cues::{blocks, CueSink, Parsed, TranscriptError};
+use super::text::quoted;
 use super::timing::parse_timing;
 
 /// Read a WebVTT file (already decoded). A missing `WEBVTT` header is a warning only: files
