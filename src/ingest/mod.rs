@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod page;
 mod record;
+pub mod transcript;
 
 pub use record::{FieldMap, Parsed, RecordError, Sink, TARGET_FIELDS};
 

@@ -5,3 +5,4 @@
 pub mod bench;
 pub mod eval;
 pub mod fts5;
+pub mod transcripts;
