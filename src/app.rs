@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use episearch::episode::parse_duration;
+use episearch::index::indexer::Change;
 use episearch::index::pipeline::{self, Event, IngestOptions, IngestReport};
 use episearch::index::{EpisodeIndex, WriteOptions};
+use episearch::ingest::attach::attach_file;
 use episearch::ingest::{collect_sources, FieldMap, Source};
 use episearch::measure::bench::{self, BenchOptions};
 use episearch::measure::eval;
@@ -78,7 +80,38 @@ fn decide_style(choice: ColorChoice) -> Style {
     }
 }
 
+/// `index --episode ID FILE`: one transcript or chapters file onto an indexed episode.
+fn attach_to_episode(index_dir: &Path, id: &str, paths: &[PathBuf]) -> Result<ExitCode> {
+    let [path] = paths else {
+        anyhow::bail!("--episode {id}: give exactly one transcript or chapters file");
+    };
+    let index = EpisodeIndex::open(index_dir)?;
+    let Some(mut episode) = index.get(id)? else {
+        anyhow::bail!(
+            "--episode {id}: no episode with this id in {}",
+            index_dir.display()
+        );
+    };
+    let (what, notices) = attach_file(&mut episode, path).map_err(|e| anyhow::anyhow!(e))?;
+    for notice in &notices {
+        say(&format!("episearch: {}", one_line(&notice.message)));
+    }
+    let mut writer = index.writer(WriteOptions::default())?;
+    let change = writer.upsert(episode)?;
+    writer.finish()?;
+    let done = if change == Change::Unchanged {
+        "unchanged"
+    } else {
+        "attached"
+    };
+    say(&format!("{done}: {what} from {} to {id}", path.display()));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn index(index_dir: &Path, args: IndexArgs) -> Result<ExitCode> {
+    if let Some(id) = &args.episode {
+        return attach_to_episode(index_dir, id, &args.paths);
+    }
     let options = IngestOptions {
         map: FieldMap::parse(&args.map)?,
         strict: args.strict,
@@ -92,7 +125,7 @@ fn index(index_dir: &Path, args: IndexArgs) -> Result<ExitCode> {
     let index = EpisodeIndex::open_or_create(index_dir)?;
     let report = ingest_with_progress(&index, &sources, &options)?;
     say(&summary_line(&report));
-    Ok(if report.bad_records > 0 {
+    Ok(if report.bad_records > 0 || report.unreadable_links > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -121,6 +154,9 @@ fn ingest_with_progress(
     let mut on_event = |event: Event| match event {
         Event::Progress { records } => bar.set_position(records),
         Event::BadRecord(message) => {
+            bar.suspend(|| say(&format!("episearch: {}", one_line(&message))))
+        }
+        Event::Linked { message, .. } => {
             bar.suspend(|| say(&format!("episearch: {}", one_line(&message))))
         }
         Event::Skipped { source, reason } => bar.suspend(|| {
@@ -168,8 +204,13 @@ fn summary_line(r: &IngestReport) -> String {
     } else {
         format!("{} files", r.files)
     };
+    let unreadable = match r.unreadable_links {
+        0 => String::new(),
+        1 => "; 1 linked transcript or chapters file unreadable".to_string(),
+        n => format!("; {n} linked transcript or chapters files unreadable"),
+    };
     format!(
-        "indexed {files}: {} added, {} updated, {} unchanged, {skipped} in {secs:.2}s ({rate:.0} episodes/s)",
+        "indexed {files}: {} added, {} updated, {} unchanged, {skipped} in {secs:.2}s ({rate:.0} episodes/s){unreadable}",
         r.counts.added, r.counts.updated, r.counts.unchanged
     )
 }

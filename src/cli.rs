@@ -117,6 +117,11 @@ pub struct IndexArgs {
     /// ...or this many seconds after the last commit, even with no record since
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub batch_seconds: u64,
+
+    /// Attach the one transcript or chapters FILE to this episode, already indexed (its id as
+    /// `search --json` prints it); a new version replaces the old
+    #[arg(long, value_name = "ID")]
+    pub episode: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -77,44 +77,6 @@ pub struct Chapter {
     pub url: Option<String>,
 }
 
-/// A link to a transcript file: `<podcast:transcript url type language rel>`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TranscriptLink {
-    pub url: String,
-    /// The media type the link declares (`text/vtt`, `application/json`, ...).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-}
-
-/// What was said in an episode, cue by cue, in the order of their start.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Transcript {
-    pub cues: Vec<Cue>,
-    /// False for plain text: it is searchable, but has no moments to land on.
-    pub timed: bool,
-    /// The language the file declares, when it does.
-    pub language: Option<String>,
-}
-
-/// One stretch of speech: seconds from the start of the episode.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Cue {
-    pub start: f64,
-    pub end: f64,
-    pub speaker: Option<String>,
-    pub text: String,
-}
-
-/// One chapter: its start in seconds and its title.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Chapter {
-    pub start: f64,
-    pub title: String,
-    pub url: Option<String>,
-}
-
 impl Episode {
     /// The identity used for upserts: the explicit id, else podcast + normalised title + day.
     /// A key over `MAX_KEY_BYTES` is cut and given a hash of the whole, since the index drops

@@ -5,6 +5,7 @@ use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::ingest::attach::{attach, Notice};
 use crate::ingest::{self, FieldMap, Outcome, Parsed, Source};
 
 use super::indexer::{Counts, EpisodeIndex, WriteOptions};
@@ -18,6 +19,9 @@ pub enum Event {
     BadRecord(String),
     /// Records seen so far (sent every few hundred records).
     Progress { records: u64 },
+    /// A transcript or chapters file an episode links to: `file:line: reason`. Unreadable,
+    /// the episode is indexed without it; otherwise the rest of the file was read.
+    Linked { message: String, unreadable: bool },
 }
 
 /// How an ingest run behaves.
@@ -40,6 +44,8 @@ pub struct IngestReport {
     pub bad_records: u64,
     /// Records with no title and no text: nothing to search, so not indexed.
     pub empty_records: u64,
+    /// Transcript and chapters files that could not be read (their episodes are indexed).
+    pub unreadable_links: u64,
     pub counts: Counts,
     pub elapsed: Duration,
 }
@@ -61,6 +67,8 @@ const READ_AHEAD: usize = 1024;
 #[allow(clippy::large_enum_variant)]
 enum Read {
     Record(Parsed),
+    /// What reading a record's linked files had to say, before the record.
+    Linked(Notice),
     /// The end of one source, in order.
     Done(Result<Outcome>),
 }
@@ -91,6 +99,14 @@ pub fn run(
             };
             let parsed = match next {
                 Ok(Read::Record(parsed)) => parsed,
+                Ok(Read::Linked(notice)) => {
+                    report.unreadable_links += u64::from(notice.unreadable);
+                    on_event(Event::Linked {
+                        message: notice.message,
+                        unreadable: notice.unreadable,
+                    });
+                    continue;
+                }
                 Ok(Read::Done(outcome)) => break outcome,
                 Err(RecvTimeoutError::Timeout) => {
                     writer.commit_if_due()?;
@@ -171,10 +187,21 @@ fn read_ahead(sources: Vec<Source>, map: FieldMap) -> Result<Receiver<Read>> {
     std::thread::Builder::new()
         .name("episearch-read".into())
         .spawn(move || {
+            let stopped = |_| Error::Invalid("the run stopped".into());
             for source in &sources {
-                let outcome = ingest::read_source(source, &map, &mut |parsed| {
-                    send.send(Read::Record(parsed))
-                        .map_err(|_| Error::Invalid("the run stopped".into()))
+                let base = match source {
+                    Source::File(path) | Source::Named(path) => path.parent(),
+                    Source::Stdin => None,
+                };
+                let outcome = ingest::read_source(source, &map, &mut |mut parsed| {
+                    if let Ok(episode) = parsed.as_mut() {
+                        if !episode.transcripts.is_empty() || episode.chapters_url.is_some() {
+                            for notice in attach(episode, base, None) {
+                                send.send(Read::Linked(notice)).map_err(stopped)?;
+                            }
+                        }
+                    }
+                    send.send(Read::Record(parsed)).map_err(stopped)
                 });
                 if send.send(Read::Done(outcome)).is_err() {
                     return;

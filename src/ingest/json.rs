@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::html;
 use super::record::{FieldMap, RecordError, Sink};
-use crate::episode::{indexable_date, parse_date, parse_duration, Episode};
+use crate::episode::{indexable_date, parse_date, parse_duration, Episode, TranscriptLink};
 use crate::error::Result;
 
 /// Longest line accepted in JSON Lines input; longer ones are reported, not loaded.
@@ -283,6 +283,15 @@ pub fn episode_from_object(obj: &Map<String, Value>, map: &FieldMap) -> Result<E
         overview: text("overview")?,
         url: text("url")?,
         language: text("language")?,
+        // A path relative to the record's file, or a URL: read when the episode is indexed.
+        transcripts: text("transcript")?
+            .map(|url| TranscriptLink {
+                url,
+                ..TranscriptLink::default()
+            })
+            .into_iter()
+            .collect(),
+        chapters_url: text("chapters")?,
         ..Episode::default()
     })
 }

@@ -2,6 +2,7 @@
 //! its bytes into `Episode`s (one file a format, each streaming records to a sink).
 //! It may not touch the index or search, nor print: it knows bytes and episodes only.
 
+pub mod attach;
 pub mod csv;
 pub mod feed;
 pub mod html;

@@ -42,7 +42,7 @@ pub type Parsed = std::result::Result<Episode, RecordError>;
 pub type Sink<'a> = dyn FnMut(Parsed) -> Result<()> + 'a;
 
 /// Episode field names, the targets of `--map`.
-pub const TARGET_FIELDS: [&str; 10] = [
+pub const TARGET_FIELDS: [&str; 12] = [
     "id",
     "podcast",
     "title",
@@ -53,6 +53,8 @@ pub const TARGET_FIELDS: [&str; 10] = [
     "overview",
     "url",
     "language",
+    "transcript",
+    "chapters",
 ];
 
 /// How record fields of JSON and CSV inputs map onto episode fields (`--map TARGET=SOURCE`).
@@ -99,6 +101,8 @@ impl FieldMap {
             "overview" => vec!["overview"],
             "url" => vec!["url", "link", "audio_url", "website_url", "abs_url"],
             "language" => vec!["language", "lang"],
+            "transcript" => vec!["transcript", "transcript_url", "transcript_path"],
+            "chapters" => vec!["chapters", "chapters_url", "chapters_path"],
             _ => vec![],
         }
     }

@@ -1,0 +1,265 @@
+//! What an episode links to, read: its transcript (the richest format it offers that can be
+//! read) and its chapters, from a path beside the file that named them or from a URL.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::transcript::{pick_richest, read_chapters, read_transcript, TranscriptError, MAX_BYTES};
+use crate::episode::{Episode, TranscriptLink};
+
+/// Fetches a URL's body, or says in one line why it could not (`sources` gives one).
+pub type Fetch<'a> = dyn Fn(&str) -> Result<Vec<u8>, String> + Send + Sync + 'a;
+
+/// Something about a linked file the user should hear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// `file:line: reason`, or `file: reason`.
+    pub message: String,
+    /// True when the file could not be read at all (its episode is indexed without it).
+    pub unreadable: bool,
+}
+
+/// Read the transcript and chapters `episode` links to, unless it already holds them. Paths
+/// are relative to `base` (the folder of the file that named them); URLs need `fetch`.
+pub fn attach(episode: &mut Episode, base: Option<&Path>, fetch: Option<&Fetch>) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    if episode.transcript.is_none() && !episode.transcripts.is_empty() {
+        let mut left: Vec<TranscriptLink> = episode.transcripts.clone();
+        while let Some(best) = pick_richest(&left) {
+            let link = left.remove(best);
+            let (name, bytes) = match load(&link.url, base, fetch) {
+                Ok(loaded) => loaded,
+                Err(message) => {
+                    notices.push(unreadable(message));
+                    continue;
+                }
+            };
+            match read_transcript(&bytes, &name, link.kind.as_deref()) {
+                Ok(parsed) => {
+                    notices.extend(parsed.warnings.iter().map(|w| warning(&name, w)));
+                    let mut transcript = parsed.value;
+                    if transcript.language.is_none() {
+                        transcript.language.clone_from(&link.language);
+                    }
+                    if episode.language.is_none() {
+                        episode.language.clone_from(&transcript.language);
+                    }
+                    episode.transcript = Some(transcript);
+                    if episode.chapters.is_empty() {
+                        episode.chapters = parsed.chapters;
+                    }
+                    break;
+                }
+                Err(e) => notices.push(unreadable(located(&name, &e))),
+            }
+        }
+    }
+    if let Some(url) = episode.chapters_url.clone() {
+        match load(&url, base, fetch) {
+            Ok((name, bytes)) => match read_chapters(&bytes, &name) {
+                Ok(parsed) => {
+                    notices.extend(parsed.warnings.iter().map(|w| warning(&name, w)));
+                    episode.chapters = parsed.value;
+                }
+                Err(e) => notices.push(unreadable(located(&name, &e))),
+            },
+            Err(message) => notices.push(unreadable(message)),
+        }
+    }
+    notices
+}
+
+/// Read one transcript or chapters file into `episode`, replacing what it held of that kind
+/// (`index --episode ID FILE`): a Podcasting 2.0 chapters file is chapters, anything else a
+/// transcript. The notices are the file's warnings; an error names the file and why.
+pub fn attach_file(episode: &mut Episode, path: &Path) -> Result<(String, Vec<Notice>), String> {
+    let (name, bytes) = load(&path.display().to_string(), None, None)?;
+    if looks_like_chapters(&bytes) {
+        let parsed = read_chapters(&bytes, &name).map_err(|e| located(&name, &e))?;
+        let notices = parsed.warnings.iter().map(|w| warning(&name, w)).collect();
+        let what = format!("{} chapters", parsed.value.len());
+        episode.chapters = parsed.value;
+        return Ok((what, notices));
+    }
+    let parsed = read_transcript(&bytes, &name, None).map_err(|e| located(&name, &e))?;
+    let notices = parsed.warnings.iter().map(|w| warning(&name, w)).collect();
+    let what = format!("a transcript of {} cues", parsed.value.cues.len());
+    if episode.language.is_none() {
+        episode.language.clone_from(&parsed.value.language);
+    }
+    episode.transcript = Some(parsed.value);
+    if !parsed.chapters.is_empty() {
+        episode.chapters = parsed.chapters;
+    }
+    Ok((what, notices))
+}
+
+/// A JSON object with a `chapters` list and no `segments`.
+fn looks_like_chapters(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+        && text.contains("\"chapters\"")
+        && !text.contains("\"segments\"")
+}
+
+fn unreadable(message: String) -> Notice {
+    Notice {
+        message,
+        unreadable: true,
+    }
+}
+
+fn warning(name: &str, e: &TranscriptError) -> Notice {
+    Notice {
+        message: located(name, e),
+        unreadable: false,
+    }
+}
+
+/// `name:line: reason`, or `name: reason` when the line is unknown.
+fn located(name: &str, e: &TranscriptError) -> String {
+    if e.line == 0 {
+        format!("{name}: {}", e.reason)
+    } else {
+        format!("{name}:{}: {}", e.line, e.reason)
+    }
+}
+
+/// The name to report and the bytes of a linked file.
+fn load(
+    link: &str,
+    base: Option<&Path>,
+    fetch: Option<&Fetch>,
+) -> Result<(String, Vec<u8>), String> {
+    let link = link.trim();
+    let lower = link.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return match fetch {
+            Some(fetch) => fetch(link).map(|bytes| (link.to_string(), bytes)),
+            None => Err(format!(
+                "{link}: not fetched (a URL is read when fetching is on)"
+            )),
+        };
+    }
+    let path = PathBuf::from(link.strip_prefix("file://").unwrap_or(link));
+    let path = match base {
+        Some(base) if path.is_relative() => base.join(path),
+        _ => path,
+    };
+    let name = path.display().to_string();
+    let file = std::fs::File::open(&path)
+        .map_err(|e| format!("{name}: {}", crate::error::io_message(&e)))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{name}: {}", crate::error::io_message(&e)))?;
+    if bytes.len() > MAX_BYTES {
+        return Err(format!(
+            "{name}: larger than {} MiB, not read",
+            MAX_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok((name, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linked(dir: &Path, files: &[(&str, &str)]) -> Episode {
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        Episode {
+            title: Some("t".into()),
+            ..Episode::default()
+        }
+    }
+
+    #[test]
+    fn the_richest_readable_format_wins_and_paths_are_relative_to_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut e = linked(
+            dir.path(),
+            &[
+                ("a.srt", "1\n00:00:01,000 --> 00:00:02,000\nFrom SRT\n"),
+                (
+                    "a.vtt",
+                    "WEBVTT\n\n00:00:03.000 --> 00:00:04.000\n<v Ana>From VTT\n",
+                ),
+                (
+                    "chapters.json",
+                    r#"{"version":"1.2.0","chapters":[{"startTime":0,"title":"Intro"}]}"#,
+                ),
+            ],
+        );
+        e.transcripts = vec![
+            TranscriptLink {
+                url: "a.srt".into(),
+                kind: Some("application/srt".into()),
+                language: Some("en".into()),
+            },
+            TranscriptLink {
+                url: "missing.json".into(),
+                kind: Some("application/json".into()),
+                language: None,
+            },
+            TranscriptLink {
+                url: "a.vtt".into(),
+                kind: Some("text/vtt".into()),
+                language: Some("en".into()),
+            },
+        ];
+        e.chapters_url = Some("chapters.json".into());
+        let notices = attach(&mut e, Some(dir.path()), None);
+        // The JSON is richest but missing: named, and the VTT read instead.
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].unreadable);
+        assert!(notices[0]
+            .message
+            .starts_with(&format!("{}: ", dir.path().join("missing.json").display())));
+        let t = e.transcript.unwrap();
+        assert_eq!(t.cues[0].text, "From VTT");
+        assert_eq!(t.cues[0].speaker.as_deref(), Some("Ana"));
+        assert_eq!(t.language.as_deref(), Some("en"));
+        assert_eq!(e.language.as_deref(), Some("en"));
+        assert_eq!(e.chapters[0].title, "Intro");
+    }
+
+    #[test]
+    fn unreadable_files_and_urls_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut e = linked(dir.path(), &[("junk.vtt", "\u{0}\u{1}\u{2}binary")]);
+        e.transcripts = vec![TranscriptLink {
+            url: "junk.vtt".into(),
+            ..TranscriptLink::default()
+        }];
+        e.chapters_url = Some("https://example.org/c.json".into());
+        let notices = attach(&mut e, Some(dir.path()), None);
+        let messages: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with(&format!("{}:", dir.path().join("junk.vtt").display())));
+        assert_eq!(
+            messages[1],
+            "https://example.org/c.json: not fetched (a URL is read when fetching is on)"
+        );
+        assert!(e.transcript.is_none());
+        let fetch = |url: &str| -> Result<Vec<u8>, String> {
+            assert_eq!(url, "https://example.org/c.json");
+            Ok(
+                br#"{"version":"1.2.0","chapters":[{"startTime":12.5,"title":"Fetched"}]}"#
+                    .to_vec(),
+            )
+        };
+        let mut e = linked(dir.path(), &[]);
+        e.chapters_url = Some("https://example.org/c.json".into());
+        assert!(attach(&mut e, None, Some(&fetch)).is_empty());
+        assert_eq!(
+            (e.chapters[0].start, e.chapters[0].title.as_str()),
+            (12.5, "Fetched")
+        );
+    }
+}
