@@ -12,3 +12,4 @@ mod natural;
 mod relevance;
 mod robust;
 mod serve;
+mod transcripts;

@@ -49,9 +49,14 @@ pub(crate) fn with_filters(
         )));
     }
     if let Some(code) = &o.language {
-        // `de` is German of anywhere: `de`, `de-de`, `de-at` (every tag from `de-` up to
-        // `de.`, the character after `-`).
-        let code = code.trim().to_lowercase();
+        // A language, not a region: `de` and `de-DE` alike are German of anywhere: `de`,
+        // `de-de`, `de-at` (every tag from `de-` up to `de.`, the character after `-`).
+        let code = code
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
         let term = |s: &str| Term::from_field_text(f.language, s);
         filters.push(Box::new(BooleanQuery::new(vec![
             (

@@ -17,7 +17,7 @@ use super::explain::Explainer;
 use super::filters::with_filters;
 use super::function_words::is_function_word;
 use super::moments::{MomentFinder, Spots};
-use super::options::{SearchOptions, SortOrder, CORRECTION_WEIGHT, TITLE_BOOST};
+use super::options::{field_weight, SearchOptions, SortOrder, CORRECTION_WEIGHT, TITLE_BOOST};
 use super::plain::{form, group_synonyms, staged_first, Part, Staged, Tiers, LONG_QUERY};
 use super::results::{Explanation, Hit, Ranked, SearchResults};
 use super::snippet::{self, Highlighted, WordMatcher};
@@ -366,7 +366,7 @@ impl EpisodeIndex {
 
 fn parser(index: &EpisodeIndex) -> QueryParser {
     let f = &index.fields;
-    let mut fields = vec![f.title, f.summary, f.description, f.overview];
+    let mut fields = f.searchable();
     fields.extend(index.languages_present());
     let mut parser = QueryParser::new(
         index.index.schema(),
@@ -374,6 +374,10 @@ fn parser(index: &EpisodeIndex) -> QueryParser {
         index.query_analyzers().clone(),
     );
     parser.set_field_boost(f.title, TITLE_BOOST);
+    if let Some(s) = f.spoken {
+        parser.set_field_boost(s.transcript, field_weight(f, s.transcript));
+        parser.set_field_boost(s.chapters, field_weight(f, s.chapters));
+    }
     parser
 }
 

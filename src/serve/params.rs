@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::episode::parse_duration;
 use crate::search::facets::Facet;
+use crate::search::moments::DEFAULT_MOMENTS;
 use crate::search::options::{Period, SearchOptions, SortOrder};
 
 /// The longest query (`q`) accepted, in bytes.
@@ -158,6 +159,9 @@ pub fn clip(s: &str) -> String {
     }
 }
 
+/// The most moments a hit carries over the API.
+pub const MAX_MOMENTS: usize = 10;
+
 /// What `/api/search` is asked.
 pub struct SearchRequest {
     pub options: SearchOptions,
@@ -229,6 +233,9 @@ impl SearchRequest {
                 max_duration: length("max_duration")?,
                 sort,
                 explain,
+                moments: params.number("moments", DEFAULT_MOMENTS, MAX_MOMENTS)?,
+                speaker: params.get("speaker").map(str::to_string),
+                language: params.get("language").map(str::to_string),
                 ..SearchOptions::default()
             },
             facets,

@@ -1,0 +1,281 @@
+//! Transcripts and chapters through the binary: linked from records and feeds, attached by
+//! hand, searched down to the moment, filtered by speaker and language; Chinese found by its
+//! words; files that cannot be read named, their episodes kept.
+
+use crate::util::{json_lines, shared, Workspace};
+
+const VTT: &str = "WEBVTT
+
+00:00:01.000 --> 00:00:05.000
+<v Ana>Welcome back to the show about building software.
+
+00:00:05.000 --> 00:00:09.500
+<v Ben>This week we had to pay down the tech
+
+00:00:09.500 --> 00:00:14.000
+<v Ben>debt before the launch, all of it.
+
+00:12:34.200 --> 00:12:41.000
+<v Ana>Refactoring the billing module was worth it.
+
+00:30:00.000 --> 00:30:05.000
+<v Ben>Thanks for listening, see you next week.
+";
+
+const CHAPTERS: &str = r#"{"version":"1.2.0","chapters":[
+ {"startTime":0,"title":"Welcome"},
+ {"startTime":600.5,"title":"Refactoring war stories"},
+ {"startTime":1790,"title":"Goodbye"}]}"#;
+
+/// A workspace with three episodes: one with a transcript and chapters, one without, one in
+/// German with a transcript of its own.
+fn workspace() -> Workspace {
+    let ws = Workspace::new();
+    ws.write("talks/ep1.vtt", VTT);
+    ws.write("talks/ep1-chapters.json", CHAPTERS);
+    ws.write(
+        "talks/de.srt",
+        "1\n00:00:02,000 --> 00:00:06,000\nAnna: Heute sprechen wir über Datenschutz im Netz.\n",
+    );
+    ws.write(
+        "talks/episodes.jsonl",
+        concat!(
+            r#"{"id":"ep1","podcast":"Build Log","title":"Episode one","summary":"A chat about shipping.","url":"https://example.org/ep1","transcript":"ep1.vtt","chapters":"ep1-chapters.json"}"#,
+            "\n",
+            r#"{"id":"ep2","podcast":"Build Log","title":"Episode two","summary":"Paying down tech debt, the whole story."}"#,
+            "\n",
+            r#"{"id":"de1","podcast":"Netzgespräche","title":"Folge eins","summary":"Ein Gespräch.","language":"de","transcript":"de.srt"}"#,
+            "\n",
+        ),
+    );
+    let r = ws.run(&["index", "talks/episodes.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    ws
+}
+
+#[test]
+fn a_hit_shows_the_moment_and_the_chapter_it_falls_in() {
+    let ws = workspace();
+    let r = ws.run(&["search", "refactoring billing"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "1. Episode one\n   Build Log\n   A chat about shipping.\n   chapter 10:00  Refactoring war stories\n    12:34  Ana: **Refactoring** the **billing** module was worth it.  [Refactoring war stories]\n"
+    );
+    let hits = json_lines(&ws.run(&["search", "--json", "refactoring billing"]).stdout);
+    let moment = &hits[0]["moments"][0];
+    assert_eq!(moment["start"], 754.2);
+    assert_eq!(moment["end"], 761.0);
+    assert_eq!(moment["speaker"], "Ana");
+    assert_eq!(moment["text"], "Refactoring the billing module was worth it.");
+    assert_eq!(moment["highlights"], serde_json::json!([[0, 11], [16, 23]]));
+    assert_eq!(moment["url"], "https://example.org/ep1#t=754");
+    assert_eq!(moment["chapter"], "Refactoring war stories");
+    assert_eq!(
+        hits[0]["chapter"],
+        serde_json::json!({"start": 600.5, "title": "Refactoring war stories"})
+    );
+}
+
+#[test]
+fn a_phrase_said_across_two_cues_starts_at_the_first() {
+    let ws = workspace();
+    let hits = json_lines(&ws.run(&["search", "--json", "\"tech debt\""]).stdout);
+    // The summary holds the phrase too: both episodes, the transcript's moment spans two cues.
+    let ep1 = hits.iter().find(|h| h["id"] == "ep1").expect("ep1 found");
+    let moment = &ep1["moments"][0];
+    assert_eq!(moment["start"], 5.0);
+    assert_eq!(moment["end"], 14.0);
+    assert_eq!(
+        moment["text"],
+        "This week we had to pay down the tech debt before the launch, all of it."
+    );
+    assert_eq!(moment["highlights"], serde_json::json!([[33, 37], [38, 42]]));
+    let ep2 = hits.iter().find(|h| h["id"] == "ep2").expect("ep2 found");
+    assert!(ep2.get("moments").is_none(), "no transcript, no moments");
+    // The summary's words weigh more than an hour of talk: ep2 first.
+    assert_eq!(hits[0]["id"], "ep2");
+}
+
+#[test]
+fn moments_count_speaker_and_language_are_chosen() {
+    let ws = workspace();
+    let count = |args: &[&str]| {
+        let hits = json_lines(&ws.run(args).stdout);
+        hits.iter()
+            .map(|h| h.get("moments").map_or(0, |m| m.as_array().unwrap().len()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(count(&["search", "--json", "welcome week"]), [2]);
+    assert_eq!(count(&["search", "--json", "--moments", "1", "welcome week"]), [1]);
+    assert_eq!(count(&["search", "--json", "--moments", "0", "welcome week"]), [0]);
+    let by_ben = json_lines(&ws.run(&["search", "--json", "--speaker", "ben", "welcome week"]).stdout);
+    assert_eq!(by_ben.len(), 1);
+    let speakers: Vec<&str> = by_ben[0]["moments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["speaker"].as_str().unwrap())
+        .collect();
+    // "Welcome ... This week" is one moment, Ana's: Ben's are the other two.
+    assert_eq!(speakers, ["Ben", "Ben"]);
+    let r = ws.run(&["search", "--speaker", "Nobody", "welcome"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    // German stems reach the transcript: `Datenschutzes` finds `Datenschutz`.
+    let de = json_lines(&ws.run(&["search", "--json", "--language", "de", "Datenschutz"]).stdout);
+    assert_eq!(de.len(), 1);
+    assert_eq!(de[0]["id"], "de1");
+    assert_eq!(de[0]["moments"][0]["speaker"], "Anna");
+    assert_eq!(de[0]["moments"][0]["start"], 2.0);
+    let stem = ws.run(&["search", "--json", "--language", "de-DE", "Datenschutzes"]);
+    assert_eq!(json_lines(&stem.stdout)[0]["id"], "de1");
+    let r = ws.run(&["search", "--language", "en", "Datenschutz"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn chinese_is_found_by_its_words_in_every_field() {
+    let ws = Workspace::new();
+    ws.write("zh.srt", "1\n00:01:00,000 --> 00:01:04,000\n我们聊聊人工智能的发展\n");
+    ws.write(
+        "zh.jsonl",
+        r#"{"id":"zh1","title":"后互联网时代的乱谈","summary":"今天我们讨论科技创新和互联网公司的未来","transcript":"zh.srt"}"#,
+    );
+    assert_eq!(ws.run(&["index", "zh.jsonl"]).code, 0);
+    for query in ["互联网", "科技创新", "创新", "人工智能"] {
+        let r = ws.run(&["search", query]);
+        assert_eq!(r.code, 0, "{query} not found: {}", r.stderr);
+        assert!(r.stdout.starts_with("1. "), "{query}: {}", r.stdout);
+    }
+    let r = ws.run(&["search", "互联网"]);
+    assert!(r.stdout.contains("今天我们讨论科技创新和**互联网**公司的未来"), "{}", r.stdout);
+    let r = ws.run(&["search", "人工智能"]);
+    assert!(r.stdout.contains("     1:00  我们聊聊**人工智能**的发展"), "{}", r.stdout);
+}
+
+#[test]
+fn an_unreadable_transcript_is_named_and_its_episode_kept() {
+    let ws = Workspace::new();
+    ws.write("junk.vtt", [0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254, 0, 0]);
+    ws.write(
+        "eps.jsonl",
+        r#"{"id":"x","title":"Kept episode","summary":"Still searchable.","transcript":"junk.vtt"}"#,
+    );
+    let r = ws.run(&["index", "eps.jsonl"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("episearch: junk.vtt: not a transcript: binary data\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1 linked transcript or chapters file unreadable"), "{}", r.stderr);
+    let found = ws.run(&["search", "searchable"]);
+    assert_eq!(found.code, 0);
+    assert!(found.stdout.starts_with("1. Kept episode\n"));
+}
+
+#[test]
+fn a_file_attached_by_hand_replaces_the_old_one_and_again_changes_nothing() {
+    let ws = workspace();
+    ws.write(
+        "v2.srt",
+        "1\n00:02:00,000 --> 00:02:03,000\nCara: Kubernetes operators, explained.\n",
+    );
+    let r = ws.run(&["index", "--episode", "ep1", "v2.srt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("attached: a transcript of 1 cues from v2.srt to ep1"), "{}", r.stderr);
+    let hits = json_lines(&ws.run(&["search", "--json", "kubernetes"]).stdout);
+    assert_eq!(hits[0]["moments"][0]["start"], 120.0);
+    // The old transcript is gone: its words no longer find the episode.
+    assert_eq!(ws.run(&["search", "billing"]).code, 1);
+    let again = ws.run(&["index", "--episode", "ep1", "v2.srt"]);
+    assert!(again.stderr.contains("unchanged: a transcript of 1 cues"), "{}", again.stderr);
+    // Chapters by hand too; an unknown episode is an error.
+    let r = ws.run(&["index", "--episode", "ep1", "talks/ep1-chapters.json"]);
+    assert!(r.stderr.contains("unchanged: 3 chapters"), "{}", r.stderr);
+    let r = ws.run(&["index", "--episode", "nope", "v2.srt"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--episode nope: no episode with this id"), "{}", r.stderr);
+    // Indexing the records again changes nothing: the same transcript is the same episode.
+    let ws = workspace();
+    let r = ws.run(&["index", "talks/episodes.jsonl"]);
+    assert!(r.stderr.contains("0 added, 0 updated, 3 unchanged"), "{}", r.stderr);
+}
+
+#[test]
+fn a_feed_links_its_transcript_and_chapters() {
+    let ws = Workspace::new();
+    ws.write("t/ep.vtt", VTT);
+    ws.write("t/ep.srt", "1\n00:00:01,000 --> 00:00:02,000\nOnly the SRT says zebra.\n");
+    ws.write("t/chapters.json", CHAPTERS);
+    ws.write(
+        "t/feed.xml",
+        r#"<?xml version="1.0"?>
+<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel><title>Linked Show</title><podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>
+<item><title>Linked episode</title><guid>le-1</guid><description>Short notes.</description>
+<link>https://example.org/le-1</link>
+<podcast:transcript url="ep.srt" type="application/srt" language="en"/>
+<podcast:transcript url="ep.vtt" type="text/vtt" language="en"/>
+<podcast:chapters url="chapters.json" type="application/json+chapters"/>
+</item></channel></rss>"#,
+    );
+    let r = ws.run(&["index", "t/feed.xml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let hits = json_lines(&ws.run(&["search", "--json", "billing"]).stdout);
+    assert_eq!(hits[0]["id"], "le-1");
+    assert_eq!(
+        hits[0]["transcripts"],
+        serde_json::json!([
+            {"url": "ep.srt", "type": "application/srt", "language": "en"},
+            {"url": "ep.vtt", "type": "text/vtt", "language": "en"}
+        ])
+    );
+    assert_eq!(hits[0]["chapters_url"], "chapters.json");
+    assert_eq!(hits[0]["moments"][0]["url"], "https://example.org/le-1#t=754");
+    // The richer VTT was read, not the SRT.
+    assert_eq!(ws.run(&["search", "zebra"]).code, 1);
+}
+
+#[test]
+fn real_transcripts_land_on_the_cue_where_the_words_are_said() {
+    let Some(dir) = shared("transcripts") else {
+        return;
+    };
+    let ws = Workspace::new();
+    let record = |id: &str, title: &str, file: &str, language: &str| {
+        serde_json::json!({
+            "id": id, "title": title, "summary": "An episode.", "language": language,
+            "url": format!("https://example.org/{id}"),
+            "transcript": dir.join(file).display().to_string(),
+        })
+        .to_string()
+    };
+    let lines = [
+        record("tp537", "Datastar", "talkpython-537-datastar.vtt", "en"),
+        record("buzz-json", "Buzzcast", "buzzcast-9092843.json", "en"),
+        record("lnp232", "LNP232", "lnp232-logbuch-netzpolitik-de.html", "de"),
+        record("pie145", "PIE 145", "pie-ep145-zh.srt", "zh"),
+        record("kde16", "KDE Express", "kde-express-16-es.vtt", "es"),
+    ];
+    ws.write("real.jsonl", lines.join("\n"));
+    let r = ws.run(&["index", "real.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let first_moment = |query: &str| {
+        let hits = json_lines(&ws.run(&["search", "--json", "--moments", "1", query]).stdout);
+        assert!(!hits.is_empty(), "{query}: nothing found");
+        (
+            hits[0]["id"].as_str().unwrap().to_string(),
+            hits[0]["moments"][0].clone(),
+        )
+    };
+    let (id, m) = first_moment("11-kilobyte framework");
+    assert_eq!(id, "tp537");
+    assert_eq!(m["speaker"], "Michael Kennedy");
+    assert!(m["text"].as_str().unwrap().contains("11-kilobyte framework"), "{m}");
+    let (id, m) = first_moment("böse Kleber");
+    assert_eq!((id.as_str(), m["speaker"].as_str()), ("lnp232", Some("Thomas Lohninger")));
+    let (id, _) = first_moment("KDE");
+    assert_eq!(id, "kde16");
+}
