@@ -118,7 +118,7 @@ mod tests {
         );
     }
 
-    /// `cargo test --release --lib a_50_mb -- --ignored`: about 0.3 s on the 2-core machine.
+    /// `cargo test --release --lib a_50_mb -- --ignored`: 0.52 s for 180,001 cues on the 2-core machine.
     #[test]
     #[ignore = "run in release: it measures speed"]
     fn a_50_mb_file_in_release() {
