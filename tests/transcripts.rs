@@ -67,7 +67,10 @@ fn a_hit_shows_the_moment_and_the_chapter_it_falls_in() {
     assert_eq!(moment["start"], 754.2);
     assert_eq!(moment["end"], 761.0);
     assert_eq!(moment["speaker"], "Ana");
-    assert_eq!(moment["text"], "Refactoring the billing module was worth it.");
+    assert_eq!(
+        moment["text"],
+        "Refactoring the billing module was worth it."
+    );
     assert_eq!(moment["highlights"], serde_json::json!([[0, 11], [16, 23]]));
     assert_eq!(moment["url"], "https://example.org/ep1#t=754");
     assert_eq!(moment["chapter"], "Refactoring war stories");
@@ -90,7 +93,10 @@ fn a_phrase_said_across_two_cues_starts_at_the_first() {
         moment["text"],
         "This week we had to pay down the tech debt before the launch, all of it."
     );
-    assert_eq!(moment["highlights"], serde_json::json!([[33, 37], [38, 42]]));
+    assert_eq!(
+        moment["highlights"],
+        serde_json::json!([[33, 37], [38, 42]])
+    );
     let ep2 = hits.iter().find(|h| h["id"] == "ep2").expect("ep2 found");
     assert!(ep2.get("moments").is_none(), "no transcript, no moments");
     // The summary's words weigh more than an hour of talk: ep2 first.
@@ -107,9 +113,18 @@ fn moments_count_speaker_and_language_are_chosen() {
             .collect::<Vec<_>>()
     };
     assert_eq!(count(&["search", "--json", "welcome week"]), [2]);
-    assert_eq!(count(&["search", "--json", "--moments", "1", "welcome week"]), [1]);
-    assert_eq!(count(&["search", "--json", "--moments", "0", "welcome week"]), [0]);
-    let by_ben = json_lines(&ws.run(&["search", "--json", "--speaker", "ben", "welcome week"]).stdout);
+    assert_eq!(
+        count(&["search", "--json", "--moments", "1", "welcome week"]),
+        [1]
+    );
+    assert_eq!(
+        count(&["search", "--json", "--moments", "0", "welcome week"]),
+        [0]
+    );
+    let by_ben = json_lines(
+        &ws.run(&["search", "--json", "--speaker", "ben", "welcome week"])
+            .stdout,
+    );
     assert_eq!(by_ben.len(), 1);
     let speakers: Vec<&str> = by_ben[0]["moments"]
         .as_array()
@@ -122,7 +137,10 @@ fn moments_count_speaker_and_language_are_chosen() {
     let r = ws.run(&["search", "--speaker", "Nobody", "welcome"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, ""));
     // German stems reach the transcript: `Datenschutzes` finds `Datenschutz`.
-    let de = json_lines(&ws.run(&["search", "--json", "--language", "de", "Datenschutz"]).stdout);
+    let de = json_lines(
+        &ws.run(&["search", "--json", "--language", "de", "Datenschutz"])
+            .stdout,
+    );
     assert_eq!(de.len(), 1);
     assert_eq!(de[0]["id"], "de1");
     assert_eq!(de[0]["moments"][0]["speaker"], "Anna");
@@ -136,7 +154,10 @@ fn moments_count_speaker_and_language_are_chosen() {
 #[test]
 fn chinese_is_found_by_its_words_in_every_field() {
     let ws = Workspace::new();
-    ws.write("zh.srt", "1\n00:01:00,000 --> 00:01:04,000\n我们聊聊人工智能的发展\n");
+    ws.write(
+        "zh.srt",
+        "1\n00:01:00,000 --> 00:01:04,000\n我们聊聊人工智能的发展\n",
+    );
     ws.write(
         "zh.jsonl",
         r#"{"id":"zh1","title":"后互联网时代的乱谈","summary":"今天我们讨论科技创新和互联网公司的未来","transcript":"zh.srt"}"#,
@@ -148,9 +169,18 @@ fn chinese_is_found_by_its_words_in_every_field() {
         assert!(r.stdout.starts_with("1. "), "{query}: {}", r.stdout);
     }
     let r = ws.run(&["search", "互联网"]);
-    assert!(r.stdout.contains("今天我们讨论科技创新和**互联网**公司的未来"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("今天我们讨论科技创新和**互联网**公司的未来"),
+        "{}",
+        r.stdout
+    );
     let r = ws.run(&["search", "人工智能"]);
-    assert!(r.stdout.contains("     1:00  我们聊聊**人工智能**的发展"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("     1:00  我们聊聊**人工智能**的发展"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -169,7 +199,12 @@ fn an_unreadable_transcript_is_named_and_its_episode_kept() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("1 linked transcript or chapters file unreadable"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("1 linked transcript or chapters file unreadable"),
+        "{}",
+        r.stderr
+    );
     let found = ws.run(&["search", "searchable"]);
     assert_eq!(found.code, 0);
     assert!(found.stdout.starts_with("1. Kept episode\n"));
@@ -184,30 +219,50 @@ fn a_file_attached_by_hand_replaces_the_old_one_and_again_changes_nothing() {
     );
     let r = ws.run(&["index", "--episode", "ep1", "v2.srt"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("attached: a transcript of 1 cues from v2.srt to ep1"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("attached: a transcript of 1 cues from v2.srt to ep1"),
+        "{}",
+        r.stderr
+    );
     let hits = json_lines(&ws.run(&["search", "--json", "kubernetes"]).stdout);
     assert_eq!(hits[0]["moments"][0]["start"], 120.0);
     // The old transcript is gone: its words no longer find the episode.
     assert_eq!(ws.run(&["search", "billing"]).code, 1);
     let again = ws.run(&["index", "--episode", "ep1", "v2.srt"]);
-    assert!(again.stderr.contains("unchanged: a transcript of 1 cues"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("unchanged: a transcript of 1 cues"),
+        "{}",
+        again.stderr
+    );
     // Chapters by hand too; an unknown episode is an error.
     let r = ws.run(&["index", "--episode", "ep1", "talks/ep1-chapters.json"]);
     assert!(r.stderr.contains("unchanged: 3 chapters"), "{}", r.stderr);
     let r = ws.run(&["index", "--episode", "nope", "v2.srt"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--episode nope: no episode with this id"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--episode nope: no episode with this id"),
+        "{}",
+        r.stderr
+    );
     // Indexing the records again changes nothing: the same transcript is the same episode.
     let ws = workspace();
     let r = ws.run(&["index", "talks/episodes.jsonl"]);
-    assert!(r.stderr.contains("0 added, 0 updated, 3 unchanged"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("0 added, 0 updated, 3 unchanged"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn a_feed_links_its_transcript_and_chapters() {
     let ws = Workspace::new();
     ws.write("t/ep.vtt", VTT);
-    ws.write("t/ep.srt", "1\n00:00:01,000 --> 00:00:02,000\nOnly the SRT says zebra.\n");
+    ws.write(
+        "t/ep.srt",
+        "1\n00:00:01,000 --> 00:00:02,000\nOnly the SRT says zebra.\n",
+    );
     ws.write("t/chapters.json", CHAPTERS);
     ws.write(
         "t/feed.xml",
@@ -233,7 +288,10 @@ fn a_feed_links_its_transcript_and_chapters() {
         ])
     );
     assert_eq!(hits[0]["chapters_url"], "chapters.json");
-    assert_eq!(hits[0]["moments"][0]["url"], "https://example.org/le-1#t=754");
+    assert_eq!(
+        hits[0]["moments"][0]["url"],
+        "https://example.org/le-1#t=754"
+    );
     // The richer VTT was read, not the SRT.
     assert_eq!(ws.run(&["search", "zebra"]).code, 1);
 }
@@ -255,7 +313,12 @@ fn real_transcripts_land_on_the_cue_where_the_words_are_said() {
     let lines = [
         record("tp537", "Datastar", "talkpython-537-datastar.vtt", "en"),
         record("buzz-json", "Buzzcast", "buzzcast-9092843.json", "en"),
-        record("lnp232", "LNP232", "lnp232-logbuch-netzpolitik-de.html", "de"),
+        record(
+            "lnp232",
+            "LNP232",
+            "lnp232-logbuch-netzpolitik-de.html",
+            "de",
+        ),
         record("pie145", "PIE 145", "pie-ep145-zh.srt", "zh"),
         record("kde16", "KDE Express", "kde-express-16-es.vtt", "es"),
     ];
@@ -263,7 +326,10 @@ fn real_transcripts_land_on_the_cue_where_the_words_are_said() {
     let r = ws.run(&["index", "real.jsonl"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let first_moment = |query: &str| {
-        let hits = json_lines(&ws.run(&["search", "--json", "--moments", "1", query]).stdout);
+        let hits = json_lines(
+            &ws.run(&["search", "--json", "--moments", "1", query])
+                .stdout,
+        );
         assert!(!hits.is_empty(), "{query}: nothing found");
         (
             hits[0]["id"].as_str().unwrap().to_string(),
@@ -273,9 +339,18 @@ fn real_transcripts_land_on_the_cue_where_the_words_are_said() {
     let (id, m) = first_moment("11-kilobyte framework");
     assert_eq!(id, "tp537");
     assert_eq!(m["speaker"], "Michael Kennedy");
-    assert!(m["text"].as_str().unwrap().contains("11-kilobyte framework"), "{m}");
+    assert!(
+        m["text"]
+            .as_str()
+            .unwrap()
+            .contains("11-kilobyte framework"),
+        "{m}"
+    );
     let (id, m) = first_moment("böse Kleber");
-    assert_eq!((id.as_str(), m["speaker"].as_str()), ("lnp232", Some("Thomas Lohninger")));
+    assert_eq!(
+        (id.as_str(), m["speaker"].as_str()),
+        ("lnp232", Some("Thomas Lohninger"))
+    );
     let (id, _) = first_moment("KDE");
     assert_eq!(id, "kde16");
 }
