@@ -45,6 +45,8 @@ struct Figures {
     queries: u64,
     successes: u64,
     mrr: f64,
+    /// Moments that landed where the words are said, of those judged.
+    moments: Option<(u64, u64)>,
 }
 
 /// `eval --json` over the judged sets: per set, episearch's and FTS5's figures.
@@ -76,6 +78,9 @@ fn evaluate(ws: &Workspace, sets: &[&str]) -> Vec<(Figures, Figures)> {
                     queries,
                     successes: e["successes"].as_u64().unwrap(),
                     mrr: e["mrr_at_10"].as_f64().unwrap(),
+                    moments: e
+                        .get("moments")
+                        .map(|m| (m["landed"].as_u64().unwrap(), m["judged"].as_u64().unwrap())),
                 }
             };
             (engine("episearch"), engine("sqlite fts5"))
@@ -88,6 +93,10 @@ fn evaluate(ws: &Workspace, sets: &[&str]) -> Vec<(Figures, Figures)> {
 /// `tests/judged-natural.tsv` and the questions of `tests/judged-questions.tsv`.
 const RECORDED_NATURAL: (u64, f64) = (73, 0.862);
 const RECORDED_QUESTIONS: (u64, f64) = (25, 0.980);
+/// The same for the known items said only in transcripts (`tests/judged-transcripts.tsv`),
+/// with how many of their moments land on the cue where the words are said.
+const RECORDED_SPOKEN: (u64, f64) = (13, 0.929);
+const RECORDED_MOMENTS: u64 = 11;
 
 #[test]
 fn judged_queries_stay_at_their_recorded_score_and_beat_fts5() {
@@ -97,19 +106,34 @@ fn judged_queries_stay_at_their_recorded_score_and_beat_fts5() {
     let ws = Workspace::new();
     let r = ws.run(&["index", feeds.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // Episodes with real transcripts beside the feeds: the summary-only sets must not drop.
+    let spoken = repo_path("tests/transcript-episodes.jsonl");
+    let r = ws.run(&["index", spoken.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let sets = evaluate(
         &ws,
         &[
             "tests/judged.tsv",
             "tests/judged-natural.tsv",
             "tests/judged-questions.tsv",
+            "tests/judged-transcripts.tsv",
         ],
     );
-    let [(keywords, keywords_fts5), (natural, natural_fts5), (questions, questions_fts5)] =
+    let [(keywords, keywords_fts5), (natural, natural_fts5), (questions, questions_fts5), (said, said_fts5)] =
         sets.as_slice()
     else {
-        panic!("three sets expected");
+        panic!("four sets expected");
     };
+    // Words said only in a transcript: found, at the moment they are said; FTS5 over the
+    // summaries finds almost none.
+    assert!(said.queries >= 12);
+    assert!(said.successes >= RECORDED_SPOKEN.0, "{}", said.successes);
+    assert!(said.mrr >= RECORDED_SPOKEN.1 - 0.0005, "{}", said.mrr);
+    assert!(said.successes > said_fts5.successes);
+    let (landed, judged) = said.moments.expect("moments judged");
+    assert_eq!(judged, said.queries);
+    assert!(landed >= RECORDED_MOMENTS, "{landed}/{judged}");
+    assert!(said_fts5.moments.is_none());
     // Keyword queries: as recorded, well above FTS5.
     assert!(
         keywords.queries >= 40,

@@ -20,11 +20,19 @@ pub struct Notice {
 }
 
 /// Read the transcript and chapters `episode` links to, unless it already holds them. Paths
-/// are relative to `base` (the folder of the file that named them); URLs need `fetch`.
+/// are relative to `base` (the folder of the file that named them). URLs are read through
+/// `fetch`; without it (a feed read from disk) they stay links, read by nobody: indexing a file
+/// never reaches out to the network on its own.
 pub fn attach(episode: &mut Episode, base: Option<&Path>, fetch: Option<&Fetch>) -> Vec<Notice> {
     let mut notices = Vec::new();
+    let reachable = |link: &str| fetch.is_some() || !is_url(link);
     if episode.transcript.is_none() && !episode.transcripts.is_empty() {
-        let mut left: Vec<TranscriptLink> = episode.transcripts.clone();
+        let mut left: Vec<TranscriptLink> = episode
+            .transcripts
+            .iter()
+            .filter(|l| reachable(&l.url))
+            .cloned()
+            .collect();
         while let Some(best) = pick_richest(&left) {
             let link = left.remove(best);
             let (name, bytes) = match load(&link.url, base, fetch) {
@@ -54,7 +62,7 @@ pub fn attach(episode: &mut Episode, base: Option<&Path>, fetch: Option<&Fetch>)
             }
         }
     }
-    if let Some(url) = episode.chapters_url.clone() {
+    if let Some(url) = episode.chapters_url.clone().filter(|u| reachable(u)) {
         match load(&url, base, fetch) {
             Ok((name, bytes)) => match read_chapters(&bytes, &name) {
                 Ok(parsed) => {
@@ -128,6 +136,15 @@ fn located(name: &str, e: &TranscriptError) -> String {
     }
 }
 
+fn is_url(link: &str) -> bool {
+    let lower = link
+        .trim_start()
+        .get(..8)
+        .unwrap_or(link)
+        .to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
 /// The name to report and the bytes of a linked file.
 fn load(
     link: &str,
@@ -135,8 +152,7 @@ fn load(
     fetch: Option<&Fetch>,
 ) -> Result<(String, Vec<u8>), String> {
     let link = link.trim();
-    let lower = link.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
+    if is_url(link) {
         return match fetch {
             Some(fetch) => fetch(link).map(|bytes| (link.to_string(), bytes)),
             None => Err(format!(
@@ -240,13 +256,19 @@ mod tests {
         e.chapters_url = Some("https://example.org/c.json".into());
         let notices = attach(&mut e, Some(dir.path()), None);
         let messages: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
-        assert_eq!(messages.len(), 2, "{messages:?}");
+        // The URL is left alone without a fetcher: a link, not a failure.
+        assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(messages[0].starts_with(&format!("{}:", dir.path().join("junk.vtt").display())));
+        assert!(e.transcript.is_none() && e.chapters.is_empty());
+        let failing =
+            |url: &str| -> Result<Vec<u8>, String> { Err(format!("{url}: HTTP 404 Not Found")) };
+        let mut e = linked(dir.path(), &[]);
+        e.chapters_url = Some("https://example.org/c.json".into());
+        let notices = attach(&mut e, None, Some(&failing));
         assert_eq!(
-            messages[1],
-            "https://example.org/c.json: not fetched (a URL is read when fetching is on)"
+            notices[0].message,
+            "https://example.org/c.json: HTTP 404 Not Found"
         );
-        assert!(e.transcript.is_none());
         let fetch = |url: &str| -> Result<Vec<u8>, String> {
             assert_eq!(url, "https://example.org/c.json");
             Ok(

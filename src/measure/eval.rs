@@ -8,6 +8,7 @@ use tantivy::query::AllQuery;
 
 use crate::error::{Error, Result};
 use crate::index::indexer::{from_document, EpisodeIndex};
+use crate::search::moments::Moment;
 use crate::search::options::SearchOptions;
 
 use super::fts5::Fts5;
@@ -16,7 +17,7 @@ use super::fts5::Fts5;
 pub const MRR_DEPTH: usize = 10;
 
 /// One judged query: what a user typed and which episodes they wanted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Judgment {
     /// 1-based line in the judgments file.
     pub line: usize,
@@ -27,9 +28,13 @@ pub struct Judgment {
     pub query: String,
     /// Episode ids; any one of them will do.
     pub wanted: Vec<String>,
+    /// When the words are said, in seconds (`id@754.2`): the first moment of the wanted
+    /// episode's hit must hold this time.
+    pub said_at: Option<f64>,
 }
 
-/// Read the judgments format: `kind TAB cutoff TAB query TAB id id...`, `#` comments.
+/// Read the judgments format: `kind TAB cutoff TAB query TAB id id...`, `#` comments; an id
+/// may carry the time its words are said, `id@754.2`, to judge the moment too.
 pub fn parse_judgments(text: &str, origin: &str) -> Result<Vec<Judgment>> {
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -49,7 +54,23 @@ pub fn parse_judgments(text: &str, origin: &str) -> Result<Vec<Judgment>> {
             .ok()
             .filter(|c| *c > 0)
             .ok_or_else(|| bad("the cut-off must be a rank of 1 or more"))?;
-        let wanted: Vec<String> = wanted.split_whitespace().map(str::to_string).collect();
+        let mut said_at = None;
+        let mut ids = Vec::new();
+        for id in wanted.split_whitespace() {
+            match id.split_once('@') {
+                Some((id, at)) => {
+                    let at: f64 = at
+                        .parse()
+                        .ok()
+                        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+                        .ok_or_else(|| bad("a time after `@` must be seconds"))?;
+                    said_at = Some(at);
+                    ids.push(id.to_string());
+                }
+                None => ids.push(id.to_string()),
+            }
+        }
+        let wanted = ids;
         if wanted.is_empty() || query.trim().is_empty() {
             return Err(bad("a query and at least one wanted id are needed"));
         }
@@ -59,6 +80,7 @@ pub fn parse_judgments(text: &str, origin: &str) -> Result<Vec<Judgment>> {
             cutoff,
             query: query.trim().to_string(),
             wanted,
+            said_at,
         });
     }
     Ok(out)
@@ -72,6 +94,9 @@ pub struct Report {
     pub ranks: Vec<Option<usize>>,
     pub successes: usize,
     pub mrr: f64,
+    /// Of the queries judged for their moment: how many landed where the words are said,
+    /// and how many there were (episearch only).
+    pub moments: Option<(usize, usize)>,
 }
 
 impl Report {
@@ -98,6 +123,7 @@ impl Report {
                 reciprocal / ranks.len() as f64
             },
             ranks,
+            moments: None,
         }
     }
 
@@ -154,6 +180,7 @@ pub fn episearch(
     base: &SearchOptions,
 ) -> Result<Report> {
     let mut ranks = Vec::with_capacity(judgments.len());
+    let (mut landed, mut judged) = (0, 0);
     for j in judgments {
         let options = SearchOptions {
             query: j.query.clone(),
@@ -162,12 +189,26 @@ pub fn episearch(
             ..base.clone()
         };
         let hits = index.search(&options)?.hits;
-        ranks.push(first_wanted(
+        let rank = first_wanted(
             hits.iter().filter_map(|h| h.episode.id.as_deref()),
             &j.wanted,
-        ));
+        );
+        if let Some(at) = j.said_at {
+            judged += 1;
+            // Within the cue: times are kept to the millisecond.
+            let holds = |m: &Moment| m.start - 0.001 <= at && at <= m.end + 0.001;
+            if rank
+                .and_then(|r| hits[r - 1].moments.first())
+                .is_some_and(holds)
+            {
+                landed += 1;
+            }
+        }
+        ranks.push(rank);
     }
-    Ok(Report::new("episearch", judgments, ranks))
+    let mut report = Report::new("episearch", judgments, ranks);
+    report.moments = (judged > 0).then_some((landed, judged));
+    Ok(report)
 }
 
 /// The same judged queries through SQLite FTS5 over every episode of the index, loaded into
@@ -209,6 +250,17 @@ mod tests {
             "j.tsv:1: the cut-off must be a rank of 1 or more"
         );
         assert!(parse_judgments("x\t1\tq\n", "j.tsv").is_err());
+        let timed = parse_judgments("said\t1\tq\ta@754.2\n", "j.tsv").unwrap();
+        assert_eq!(
+            (timed[0].wanted.as_slice(), timed[0].said_at),
+            (&["a".to_string()][..], Some(754.2))
+        );
+        assert_eq!(
+            parse_judgments("said\t1\tq\ta@soon\n", "j.tsv")
+                .unwrap_err()
+                .to_string(),
+            "j.tsv:1: a time after `@` must be seconds"
+        );
     }
 
     #[test]
@@ -219,6 +271,7 @@ mod tests {
             cutoff,
             query: "q".into(),
             wanted: vec!["x".into()],
+            said_at: None,
         };
         let judgments = [j(3), j(3), j(20), j(1)];
         let r = Report::new("t", &judgments, vec![Some(1), Some(4), Some(12), None]);

@@ -240,6 +240,14 @@ pub fn write_eval<W: Write>(
         success_rate: f64,
         mrr_at_10: f64,
         missed: Vec<Miss<'a>>,
+        /// Queries judged for their moment: `{"landed", "judged"}`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        moments: Option<Moments>,
+    }
+    #[derive(Serialize)]
+    struct Moments {
+        landed: usize,
+        judged: usize,
     }
     #[derive(Serialize)]
     struct Differ<'a> {
@@ -275,6 +283,7 @@ pub fn write_eval<W: Write>(
             successes: r.successes,
             success_rate: r.success_rate(),
             mrr_at_10: r.mrr,
+            moments: r.moments.map(|(landed, judged)| Moments { landed, judged }),
             missed: r
                 .missed(judgments)
                 .into_iter()

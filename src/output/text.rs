@@ -237,6 +237,15 @@ pub fn write_eval<W: Write>(
             r.mrr
         )?;
     }
+    for r in reports {
+        if let Some((landed, judged)) = r.moments {
+            writeln!(
+                out,
+                "{:<13} moments: {landed}/{judged} land on the cue where the words are said",
+                r.engine
+            )?;
+        }
+    }
     if let [a, b] = reports {
         let differ = differing(judgments, a, b);
         if !differ.is_empty() {

@@ -125,8 +125,9 @@ impl MomentFinder {
 
     fn moments(&self, spoken: &Spoken, matched: &[(u32, usize)]) -> Vec<Moment> {
         // Every run of matched words close together, best first: most distinct words, then
-        // words in the query's order side by side (a phrase), then most words, then earliest.
-        let mut runs: Vec<(usize, usize, usize, Range<usize>)> = Vec::new();
+        // the tightest (fewest words between the first and the last), then words in the
+        // query's order side by side (a phrase), then most words, then earliest.
+        let mut runs: Vec<(usize, u32, usize, usize, Range<usize>)> = Vec::new();
         for first in 0..matched.len() {
             let from = matched[first].0;
             let mut last = first;
@@ -139,16 +140,31 @@ impl MomentFinder {
                 .windows(2)
                 .filter(|w| w[1].0 == w[0].0 + 1 && w[1].1 == w[0].1 + 1)
                 .count();
-            runs.push((distinct, in_order, run.len(), first..last + 1));
+            // Only the words that add a distinct one count towards the span: a run that repeats
+            // a word at its end is as tight as the run without it.
+            let mut seen = BTreeSet::new();
+            let mut span_end = from;
+            for m in run {
+                if seen.insert(m.1) {
+                    span_end = m.0;
+                }
+            }
+            runs.push((
+                distinct,
+                span_end - from,
+                in_order,
+                run.len(),
+                first..last + 1,
+            ));
         }
         runs.sort_by(|a, b| {
-            (b.0, b.1, b.2)
-                .cmp(&(a.0, a.1, a.2))
-                .then(a.3.start.cmp(&b.3.start))
+            (b.0, a.1, b.2, b.3)
+                .cmp(&(a.0, b.1, a.2, a.3))
+                .then(a.4.start.cmp(&b.4.start))
         });
         let mut taken: Vec<Range<usize>> = Vec::new();
         let mut moments = Vec::new();
-        for (_, _, _, run) in runs {
+        for (_, _, _, _, run) in runs {
             if moments.len() >= self.limit {
                 break;
             }
@@ -261,7 +277,11 @@ fn positions(
         else {
             continue;
         };
-        if postings.seek(address.doc_id) == address.doc_id {
+        // A postings list starts at its first episode; seeking may only go forward.
+        let at = postings.doc();
+        let found = at == address.doc_id
+            || (at < address.doc_id && postings.seek(address.doc_id) == address.doc_id);
+        if found {
             postings.positions(&mut buffer);
             matched.extend(buffer.iter().map(|&p| (p, i)));
         }

@@ -29,6 +29,9 @@ const PHRASE_BONUS: f32 = 1000.0;
 /// Score added to episodes holding every word as typed (or as corrected) when synonyms
 /// widened the query, so a literal match always ranks above one through a synonym.
 const AS_TYPED_BONUS: f32 = 500.0;
+/// Bonus for an episode whose transcript says the words of content together (in order, a few
+/// words apart at most): below every word in the title and bodies, above words said apart.
+const SAID_BONUS: f32 = 400.0;
 /// Weight of a word found through a synonym, relative to the word it stands in for.
 const SYNONYM_WEIGHT: f32 = 0.5;
 /// Most phrase variants (one word swapped for a synonym) tried for the phrase tier.
@@ -119,6 +122,18 @@ pub(crate) struct Tiers {
 type Queries = Vec<Box<dyn Query>>;
 
 impl Tiers {
+    /// The tier of episodes whose transcript says the words together (`said`, a sloppy phrase
+    /// in what was said), below every word in the title and bodies. Ranked in one pass: the
+    /// two-pass form does not know the tier.
+    pub(crate) fn add_said(&mut self, said: Box<dyn Query>) {
+        let tier = Box::new(ConstScoreQuery::new(said, SAID_BONUS)) as Box<dyn Query>;
+        self.scoring = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, self.scoring.box_clone()),
+            (Occur::Should, tier),
+        ]));
+        self.staged = None;
+    }
+
     /// The tiers of `words` (spelt and grouped with their synonyms), with `native`, the typed
     /// words as each language-stemmed field holding episodes analyses them.
     pub(crate) fn new(
@@ -163,8 +178,9 @@ impl Tiers {
 
 /// What the tiers of some words are made of.
 struct Pieces<'w> {
-    /// The words' BM25, one (field, terms, boost) clause for each part in each searchable field
-    /// (the title weighted), then one for each native form: `part_clauses` of the first kind.
+    /// The words' BM25, one (field, terms, boost) clause for each part in the title and each
+    /// body (the title weighted): `part_clauses` of those; then one for each part in what was
+    /// said and in the chapter titles, and one for each native form.
     flat: Vec<(Field, &'w [String], f32)>,
     part_clauses: usize,
     parts: usize,
@@ -196,16 +212,21 @@ impl<'w> Pieces<'w> {
         let title_boost = if long { LONG_TITLE_BOOST } else { TITLE_BOOST };
         let mut flat: Vec<(Field, &[String], f32)> = Vec::new();
         for part in parts.clone() {
-            for field in f.searchable() {
-                let boost = if field == f.title {
-                    title_boost
-                } else {
-                    field_weight(f, field)
-                };
+            for field in f.written() {
+                let boost = if field == f.title { title_boost } else { 1.0 };
                 flat.push((field, &part.terms, boost * part.weight));
             }
         }
         let part_clauses = flat.len();
+        // What was said and the chapter titles add their weighted BM25, but a word found only
+        // there holds for no tier and earns no coordination: an hour of talk holds most words
+        // of a long query.
+        let written = f.written();
+        for part in parts.clone() {
+            for field in f.searchable().into_iter().filter(|f| !written.contains(f)) {
+                flat.push((field, &part.terms, field_weight(f, field) * part.weight));
+            }
+        }
         // Episodes in a language with its own stemmer also match through that analysis
         // (`Nachricht` finds `Nachrichten` in a German feed); the tiers stay English.
         flat.extend(
@@ -279,7 +300,7 @@ impl<'w> Pieces<'w> {
         }
     }
 
-    /// The flat clauses of part `i` (one per searchable field).
+    /// The flat clauses of part `i` (one per written field).
     fn part_range(&self, i: usize) -> std::ops::Range<usize> {
         let per_part = self.part_clauses / self.parts.max(1);
         i * per_part..(i + 1) * per_part

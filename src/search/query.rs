@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Query, QueryParser};
+use tantivy::query::{PhraseQuery, Query, QueryParser};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
@@ -546,8 +546,12 @@ fn compile_words(
             part.rarity = rarity(index, searcher, &part.terms)?;
         }
     }
+    let said = said_together(index, searcher, &parts)?;
     let words = group_synonyms(parts, synonyms);
-    let tiers = Tiers::new(&index.fields, &words, &native, explain);
+    let mut tiers = Tiers::new(&index.fields, &words, &native, explain);
+    if let Some(said) = said {
+        tiers.add_said(said);
+    }
     Ok(Compiled {
         scoring: tiers.scoring,
         text: tiers.text,
@@ -559,6 +563,40 @@ fn compile_words(
         explainer: tiers.explainer,
     })
 }
+
+/// The words of content in the order typed, as a sloppy phrase in what was said, when every
+/// one of them is in some transcript (else no episode can earn the tier, and the query is
+/// ranked as on an index without transcripts, in two passes).
+fn said_together(
+    index: &EpisodeIndex,
+    searcher: &Searcher,
+    parts: &[Part],
+) -> Result<Option<Box<dyn Query>>> {
+    let Some(spoken) = index.fields.spoken else {
+        return Ok(None);
+    };
+    let content: Vec<&Part> = parts.iter().filter(|p| !p.function).collect();
+    // One word (`node.js` is one, of two terms) is no more said together than it is typed.
+    if content.len() < 2 {
+        return Ok(None);
+    }
+    let terms: Vec<&String> = content.iter().flat_map(|p| &p.terms).collect();
+    let mut phrase = Vec::with_capacity(terms.len());
+    for term in terms {
+        let term = Term::from_field_text(spoken.transcript, term);
+        if searcher.doc_freq(&term)? == 0 {
+            return Ok(None);
+        }
+        phrase.push(term);
+    }
+    let mut query = PhraseQuery::new(phrase);
+    query.set_slop(SAID_SLOP);
+    Ok(Some(Box::new(query)))
+}
+
+/// Words of content said within this many positions of where a phrase would put them: the
+/// function words a speaker adds, and a few more.
+const SAID_SLOP: u32 = 8;
 
 /// How rare a word is, from 0 (in every episode) to 1 (in none): its inverse document
 /// frequency in the field that holds it most, over the largest it could be. Asked only for the
