@@ -520,3 +520,50 @@ fn the_shared_feeds_by_url_index_as_from_disk() {
     assert_eq!(daily["podcast"], "The Daily");
     assert_eq!(found(&by_url, "bankrupt"), found(&from_disk, "bankrupt"));
 }
+
+#[test]
+fn serve_refreshes_the_sources_in_the_background() {
+    use std::io::{BufRead, BufReader};
+    let server = FeedServer::start();
+    server.feed("/live.xml", rss("Live", 2));
+    let ws = Workspace::new();
+    let url = server.url("/live.xml");
+    assert_eq!(ws.run(&["index", &url]).code, 0);
+    server.feed("/live.xml", rss("Live", 3));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("episearch"))
+        .arg("--index")
+        .arg(ws.index_dir())
+        .args(["serve", "--addr", "127.0.0.1:0", "--refresh-every", "300ms"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let wanted = "episearch: refresh: 1 sources, 0 not modified, 0 failed: 1 added, 0 updated";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) if line == wanted => break,
+            Ok(line) => seen.push(line),
+            Err(_) => {}
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.iter().all(|l| l.starts_with("listening on")),
+        "{seen:?}"
+    );
+    assert_eq!(found(&ws, "gardening").len(), 3, "{seen:?}");
+    assert_eq!(sources(&ws)[0]["episodes"], 3);
+}

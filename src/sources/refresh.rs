@@ -295,9 +295,12 @@ fn run(
         {
             let send = send.clone();
             let (shared, units, map) = (&shared, &units, &map);
+            let own = std::fs::canonicalize(index.path()).ok();
             std::thread::Builder::new()
                 .name("episearch-read".into())
-                .spawn_scoped(scope, move || local_loop(locals, shared, units, map, &send))
+                .spawn_scoped(scope, move || {
+                    local_loop(locals, own.as_deref(), shared, units, map, &send)
+                })
                 .map_err(|e| Error::Invalid(format!("could not start reading: {e}")))?;
         }
         drop(send);
@@ -508,6 +511,7 @@ enum LocalTask {
 /// them), then standard input.
 fn local_loop(
     tasks: Vec<LocalTask>,
+    own: Option<&Path>,
     shared: &Shared<'_>,
     units: &Mutex<Units>,
     map: &FieldMap,
@@ -524,7 +528,14 @@ fn local_loop(
             LocalTask::Path { at, path, always } => (at, path, always),
         };
         let print = path.display().to_string();
+        // The index's own files are never input (a folder that holds the index, a link to it).
         let found = collect_sources(std::slice::from_ref(&path))
+            .map(|sources| {
+                sources
+                    .into_iter()
+                    .filter(|s| !inside(s, own))
+                    .collect::<Vec<_>>()
+            })
             .and_then(|sources| Ok((fingerprint(&sources)?, sources)));
         let first = {
             let mut units = units
@@ -600,6 +611,16 @@ fn local_loop(
             }
         }
     }
+}
+
+/// True when `source` is a file of the index folder `own`.
+fn inside(source: &Source, own: Option<&Path>) -> bool {
+    let (Source::File(path), Some(own)) = (source, own) else {
+        return false;
+    };
+    path.parent()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .is_some_and(|p| p == own)
 }
 
 /// The size and latest modification time of a file, or of a folder's files together.
