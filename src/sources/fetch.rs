@@ -264,7 +264,7 @@ fn status_line(status: StatusCode) -> String {
 }
 
 /// `64 MiB`, `512 KiB`, `100 bytes`.
-fn size(bytes: u64) -> String {
+pub fn size(bytes: u64) -> String {
     if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {

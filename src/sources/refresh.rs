@@ -20,7 +20,7 @@ use crate::index::indexer::{EpisodeIndex, WriteOptions};
 use crate::index::pipeline::{self, Event, Finished, IngestOptions, IngestReport, Input, Remember};
 use crate::ingest::{self, collect_sources, opml, Detected, FieldMap, Format, Source};
 
-use super::fetch::{FetchOptions, Fetched, Fetcher, Validators};
+use super::fetch::{size, FetchOptions, Fetched, Fetcher, Validators};
 use super::store::{is_url, SourceList};
 
 /// How sources are fetched and written.
@@ -483,7 +483,7 @@ fn inflate(bytes: &[u8], max: u64) -> std::result::Result<std::borrow::Cow<'_, [
             )
         })?;
     if out.len() as u64 > max {
-        return Err(format!("body over {} MiB after decompression", max >> 20));
+        return Err(format!("body over {} after decompression", size(max)));
     }
     Ok(std::borrow::Cow::Owned(out))
 }
