@@ -567,3 +567,94 @@ fn serve_refreshes_the_sources_in_the_background() {
     assert_eq!(found(&ws, "gardening").len(), 3, "{seen:?}");
     assert_eq!(sources(&ws)[0]["episodes"], 3);
 }
+
+#[test]
+fn serve_says_when_a_refresh_meets_the_writer_held_by_another_process() {
+    use std::io::{BufRead, BufReader};
+    let server = FeedServer::start();
+    server.feed("/held.xml", rss("Held", 1));
+    let ws = Workspace::new();
+    assert_eq!(ws.run(&["index", &server.url("/held.xml")]).code, 0);
+    // An import from a standard input that stays open holds the writer until it is killed.
+    let mut holder = std::process::Command::new(assert_cmd::cargo::cargo_bin("episearch"))
+        .arg("--index")
+        .arg(ws.index_dir())
+        .args(["index", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut serving = std::process::Command::new(assert_cmd::cargo::cargo_bin("episearch"))
+        .arg("--index")
+        .arg(ws.index_dir())
+        .args(["serve", "--addr", "127.0.0.1:0", "--refresh-every", "200ms"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = serving.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let wanted = format!(
+        "episearch: refresh skipped: {} is locked: another episearch process is writing to it; try again when it is done",
+        ws.index_dir().display()
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut saw = false;
+    while Instant::now() < deadline && !saw {
+        saw = rx
+            .recv_timeout(Duration::from_secs(1))
+            .is_ok_and(|l| l == wanted);
+    }
+    for child in [&mut serving, &mut holder] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(saw, "no line `{wanted}`");
+}
+
+#[test]
+fn a_feed_served_gzipped_as_a_file_is_read_and_a_packed_bomb_refused() {
+    use std::io::Write as _;
+    let gzip = |data: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(data).unwrap();
+        gz.finish().unwrap()
+    };
+    let server = FeedServer::start();
+    server.route(
+        "/packed.xml.gz",
+        Mode::Feed,
+        gzip(rss("Packed", 2).as_bytes()),
+        "application/gzip",
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..65 {
+        gz.write_all(&zeros).unwrap();
+    }
+    server.route(
+        "/bomb.gz",
+        Mode::Feed,
+        gz.finish().unwrap(),
+        "application/gzip",
+    );
+    let ws = Workspace::new();
+    let (packed, bomb) = (server.url("/packed.xml.gz"), server.url("/bomb.gz"));
+    let r = ws.run(&["index", &packed, &bomb]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().skip(1).collect::<Vec<_>>(),
+        vec![format!(
+            "episearch: {bomb}: body over 64 MiB after decompression"
+        )]
+    );
+    assert_eq!(found(&ws, "gardening").len(), 2);
+}
