@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::UNIX_EPOCH;
 
 use chrono::Utc;
@@ -193,10 +193,8 @@ struct Shared<'a> {
 }
 
 impl Shared<'_> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, SourceList> {
-        self.list
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, SourceList> {
+        lock(self.list)
     }
 
     /// A source found unchanged: only its status and time change (no episode depends on it).
@@ -211,12 +209,15 @@ impl Shared<'_> {
     }
 
     fn hold(&self, at: usize, pending: Pending) {
-        let mut all = self
-            .pending
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut all = lock(&self.pending);
         all[at] = Some(pending);
     }
+}
+
+/// A lock that a panicked thread left is still taken: the data it guards stays whole (every
+/// change under it is one assignment).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Units of the pipeline: which source each belongs to, and how many a source has left.
@@ -327,9 +328,7 @@ fn run(
 /// A unit ended (in the writer's thread, before any later commit): when it was its source's
 /// last, the source takes its new keys, validators and status.
 fn finished(done: Finished, units: &Mutex<Units>, shared: &Shared<'_>) {
-    let mut units = units
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut units = lock(units);
     let Some(Some(at)) = units.source_of.get(done.unit).copied() else {
         return;
     };
@@ -348,11 +347,7 @@ fn finished(done: Finished, units: &Mutex<Units>, shared: &Shared<'_>) {
     let podcast = units.podcast[at].take();
     let error = units.error[at].take();
     drop(units);
-    let pending = shared
-        .pending
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)[at]
-        .take();
+    let pending = lock(&shared.pending)[at].take();
     let mut list = shared.lock();
     let source = &mut list.sources[at];
     source.last_fetch = Some(Utc::now());
@@ -389,10 +384,7 @@ fn fetch_loop(
     send: &SyncSender<Input>,
 ) {
     loop {
-        let next = fetches
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop_front();
+        let next = lock(fetches).pop_front();
         let Some((unit, at, url, validators)) = next else {
             return;
         };
@@ -538,9 +530,7 @@ fn local_loop(
             })
             .and_then(|sources| Ok((fingerprint(&sources)?, sources)));
         let first = {
-            let mut units = units
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut units = lock(units);
             units.source_of.push(Some(at));
             units.source_of.len() - 1
         };
@@ -548,9 +538,7 @@ fn local_loop(
             Ok(found) => found,
             Err(e) => {
                 {
-                    let mut units = units
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let mut units = lock(units);
                     units.left[at] += 1;
                 }
                 let begin = Input::Begin {
@@ -581,9 +569,7 @@ fn local_loop(
         // A folder with no files still ends, as one empty unit.
         let mut numbered = vec![first];
         {
-            let mut units = units
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut units = lock(units);
             for _ in 1..sources.len() {
                 units.source_of.push(Some(at));
                 numbered.push(units.source_of.len() - 1);
