@@ -658,3 +658,32 @@ fn a_feed_served_gzipped_as_a_file_is_read_and_a_packed_bomb_refused() {
     );
     assert_eq!(found(&ws, "gardening").len(), 2);
 }
+
+#[test]
+fn a_broken_opml_list_is_one_line_with_its_place_and_sources_prints_for_people() {
+    let ws = Workspace::new();
+    ws.write(
+        "bad.opml",
+        "<opml>\n<body>\n<outline xmlUrl=\"http://127.0.0.1:1/x\">\n</body>\n</opml>\n",
+    );
+    let r = ws.run(&["index", "bad.opml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().last().unwrap(),
+        "episearch: bad.opml:4: ill-formed document: expected `</outline>`, but `</body>` was found"
+    );
+    let server = FeedServer::start();
+    server.feed("/e.xml", rss("Echo", 2));
+    let url = server.url("/e.xml");
+    assert_eq!(ws.run(&["index", &url]).code, 0);
+    let r = ws.run(&["sources"]);
+    assert_eq!(r.code, 0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], url);
+    assert!(
+        lines[1].starts_with("  Echo · 2 episodes · "),
+        "{}",
+        r.stdout
+    );
+    assert!(lines[1].ends_with(" · ok"), "{}", r.stdout);
+}
