@@ -12,7 +12,7 @@ use episearch::index::indexer::Change;
 use episearch::index::pipeline::{self, Event, IngestOptions, IngestReport};
 use episearch::index::{EpisodeIndex, WriteOptions};
 use episearch::ingest::attach::attach_file;
-use episearch::ingest::{collect_sources, FieldMap, Source};
+use episearch::ingest::{collect_sources, FieldMap};
 use episearch::measure::bench::{self, BenchOptions};
 use episearch::measure::eval;
 use episearch::output::{self, Style};
@@ -20,11 +20,14 @@ use episearch::search::facets::{Facet, FacetCounter};
 use episearch::search::options::{Period, SearchOptions, SortOrder};
 use episearch::search::synonyms::Synonyms;
 use episearch::serve::{self, ServeOptions};
+use episearch::sources::fetch::FetchOptions;
+use episearch::sources::refresh::{self, Progress, SourceOptions, SourcesReport};
+use episearch::sources::store::{Listed, SourceList};
 use episearch::Error;
 
 use crate::cli::{
-    self, BenchArgs, Cli, ColorChoice, Command, EvalArgs, IndexArgs, SearchArgs, ServeArgs,
-    SimilarArgs, Sort, StatsArgs,
+    self, BenchArgs, Cli, ColorChoice, Command, EvalArgs, ExportArgs, FetchArgs, IndexArgs,
+    RefreshArgs, RemoveArgs, SearchArgs, ServeArgs, SimilarArgs, Sort, SourcesArgs, StatsArgs,
 };
 
 const DEFAULT_INDEX: &str = "index";
@@ -38,6 +41,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let synonyms = cli.synonyms.as_deref();
     match cli.command {
         Command::Index(args) => index(&index_dir, args),
+        Command::Sources(args) => sources(&index_dir, args),
+        Command::Refresh(args) => refresh_sources(&index_dir, args),
+        Command::Export(args) => export(&index_dir, args),
+        Command::Remove(args) => remove(&index_dir, args),
         Command::Search(args) => search(&index_dir, explicit_index, args, synonyms, style),
         Command::Stats(args) => stats(&index_dir, args),
         Command::Similar(args) => similar(&index_dir, explicit_index, args, style),
@@ -81,7 +88,7 @@ fn decide_style(choice: ColorChoice) -> Style {
 }
 
 /// `index --episode ID FILE`: one transcript or chapters file onto an indexed episode.
-fn attach_to_episode(index_dir: &Path, id: &str, paths: &[PathBuf]) -> Result<ExitCode> {
+fn attach_to_episode(index_dir: &Path, id: &str, paths: &[String]) -> Result<ExitCode> {
     let [path] = paths else {
         anyhow::bail!("--episode {id}: give exactly one transcript or chapters file");
     };
@@ -92,7 +99,8 @@ fn attach_to_episode(index_dir: &Path, id: &str, paths: &[PathBuf]) -> Result<Ex
             index_dir.display()
         );
     };
-    let (what, notices) = attach_file(&mut episode, path).map_err(|e| anyhow::anyhow!(e))?;
+    let (what, notices) =
+        attach_file(&mut episode, Path::new(path)).map_err(|e| anyhow::anyhow!(e))?;
     for notice in &notices {
         say(&format!("episearch: {}", one_line(&notice.message)));
     }
@@ -104,7 +112,7 @@ fn attach_to_episode(index_dir: &Path, id: &str, paths: &[PathBuf]) -> Result<Ex
     } else {
         "attached"
     };
-    say(&format!("{done}: {what} from {} to {id}", path.display()));
+    say(&format!("{done}: {what} from {path} to {id}"));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -112,7 +120,7 @@ fn index(index_dir: &Path, args: IndexArgs) -> Result<ExitCode> {
     if let Some(id) = &args.episode {
         return attach_to_episode(index_dir, id, &args.paths);
     }
-    let options = IngestOptions {
+    let ingest = IngestOptions {
         map: FieldMap::parse(&args.map)?,
         strict: args.strict,
         write: WriteOptions {
@@ -121,54 +129,177 @@ fn index(index_dir: &Path, args: IndexArgs) -> Result<ExitCode> {
             ..WriteOptions::default()
         },
     };
-    let sources = collect_sources(&args.paths)?;
+    let options = source_options(&args.fetch, ingest);
+    // Every path must exist before the index is touched (a typo is an error, exit 2).
+    for input in &args.paths {
+        if input != "-" && !episearch::sources::store::is_url(input) {
+            std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
+        }
+    }
     let index = EpisodeIndex::open_or_create(index_dir)?;
-    let report = ingest_with_progress(&index, &sources, &options)?;
-    say(&summary_line(&report));
-    Ok(if report.bad_records > 0 || report.unreadable_links > 0 {
+    let report = with_progress(|on| refresh::index(&index, &args.paths, &options, on))?;
+    say(&summary_line(&report.ingest));
+    Ok(close_sources(&report))
+}
+
+/// Fetch options from the flags.
+fn source_options(args: &FetchArgs, ingest: IngestOptions) -> SourceOptions {
+    SourceOptions {
+        fetch: FetchOptions {
+            timeout: args.timeout,
+            connect_timeout: args.timeout.min(FetchOptions::default().connect_timeout),
+            ..FetchOptions::default()
+        },
+        jobs: args.jobs.max(1),
+        ingest,
+    }
+}
+
+/// Name each source that failed, and say whether the run was clean (0) or not (1).
+fn close_sources(report: &SourcesReport) -> ExitCode {
+    for failed in &report.ingest.failed {
+        say(&format!("episearch: {}", one_line(failed)));
+    }
+    let ingest = &report.ingest;
+    if ingest.bad_records > 0 || ingest.unreadable_links > 0 || !ingest.failed.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn refresh_sources(index_dir: &Path, args: RefreshArgs) -> Result<ExitCode> {
+    let options = source_options(&args.fetch, IngestOptions::default());
+    let index = EpisodeIndex::open(index_dir)?;
+    let report = with_progress(|on| refresh::refresh(&index, &options, on))?;
+    let r = &report.ingest;
+    let secs = r.elapsed.as_secs_f64();
+    say(&format!(
+        "refreshed {} sources: {} not modified, {} failed; {} added, {} updated, {} unchanged in {secs:.2}s",
+        report.sources,
+        report.not_modified,
+        r.failed.len(),
+        r.counts.added,
+        r.counts.updated,
+        r.counts.unchanged
+    ));
+    Ok(close_sources(&report))
+}
+
+fn sources(index_dir: &Path, args: SourcesArgs) -> Result<ExitCode> {
+    let index = EpisodeIndex::open(index_dir)?;
+    let list = SourceList::load(&index)?;
+    print(
+        args.json,
+        |out| {
+            for source in &list.sources {
+                serde_json::to_writer(&mut *out, &Listed::from(source))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        },
+        |out| {
+            for source in &list.sources {
+                let when = source
+                    .last_fetch
+                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "never".into());
+                writeln!(
+                    out,
+                    "{}\n  {} · {} episodes · {when} · {}",
+                    one_line(&source.source),
+                    one_line(source.podcast.as_deref().unwrap_or("?")),
+                    source.keys.len(),
+                    one_line(&source.status)
+                )?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(index_dir: &Path, _args: ExportArgs) -> Result<ExitCode> {
+    let index = EpisodeIndex::open(index_dir)?;
+    let list = SourceList::load(&index)?;
+    let feeds: Vec<episearch::ingest::opml::Outline> = list
+        .sources
+        .iter()
+        .filter(|s| s.is_url())
+        .map(|s| episearch::ingest::opml::Outline {
+            url: s.source.clone(),
+            title: s.podcast.clone(),
+        })
+        .collect();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    out.write_all(episearch::ingest::opml::write("episearch sources", &feeds).as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(index_dir: &Path, args: RemoveArgs) -> Result<ExitCode> {
+    let index = EpisodeIndex::open(index_dir)?;
+    let removed = if let Some(source) = &args.source {
+        refresh::remove_source(&index, source)?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "no source `{}`: `episearch sources` lists them",
+                one_line(source)
+            )
+        })?
+    } else {
+        let keys = match &args.podcast {
+            Some(name) => index.keys_of_podcast(name)?,
+            None => args.id.clone(),
+        };
+        refresh::remove_keys(&index, SourceList::load(&index)?, &keys)?
+    };
+    let plural = if removed == 1 { "" } else { "s" };
+    say(&format!("removed {removed} episode{plural}"));
+    Ok(if removed > 0 || args.source.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 
-/// Run an ingest, drawing a progress bar when stderr is a terminal.
-fn ingest_with_progress(
-    index: &EpisodeIndex,
-    sources: &[Source],
-    options: &IngestOptions,
-) -> Result<IngestReport> {
+/// Run `work`, drawing a progress bar of sources and records when stderr is a terminal; bad
+/// records are said as they come.
+fn with_progress<T>(
+    work: impl FnOnce(&(dyn Fn(Progress) + Sync)) -> episearch::Result<T>,
+) -> Result<T> {
     let bar = if io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new_spinner();
+        let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} records read ({per_sec}) {elapsed}",
+                "{bar:30} {pos}/{len} sources, {msg} records read {elapsed}",
             )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut on_event = |event: Event| match event {
-        Event::Progress { records } => bar.set_position(records),
-        Event::BadRecord(message) => {
+    let on_progress = |progress: Progress| match progress {
+        Progress::Total(n) => bar.set_length(n),
+        Progress::SourceDone => bar.inc(1),
+        Progress::Ingest(Event::Progress { records }) => bar.set_message(records.to_string()),
+        Progress::Ingest(Event::BadRecord(message)) => {
             bar.suspend(|| say(&format!("episearch: {}", one_line(&message))))
         }
-        Event::Linked { message, .. } => {
+        Progress::Ingest(Event::Linked { message, .. }) => {
             bar.suspend(|| say(&format!("episearch: {}", one_line(&message))))
         }
-        Event::Skipped { source, reason } => bar.suspend(|| {
+        Progress::Ingest(Event::Skipped { source, reason }) => bar.suspend(|| {
             say(&format!(
                 "episearch: {}",
                 one_line(&format!("{source}: skipped: {reason}"))
             ))
         }),
     };
-    let report = pipeline::run(index, sources, options, &mut on_event);
+    let result = work(&on_progress);
     bar.finish_and_clear();
-    Ok(report?)
+    Ok(result?)
 }
 
 /// The closing line of an ingest.
@@ -397,6 +528,8 @@ fn serve(index_dir: &Path, explicit_index: bool, args: ServeArgs) -> Result<Exit
         read_key,
         max_body: args.max_body,
         timeout: Duration::from_secs(args.timeout.max(1)),
+        refresh_every: args.refresh_every,
+        log: |line| say(&format!("episearch: {}", one_line(line))),
     };
     serve::run(index, options, |local| {
         say(&format!("listening on http://{local}"))

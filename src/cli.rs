@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 pub use clap_complete::Shell;
@@ -56,8 +57,16 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Load episodes from files or folders (JSON Lines, JSON, CSV, episode pages, RSS/Atom)
+    /// Load episodes from files, folders, feed URLs or OPML lists; each is remembered as a source
     Index(IndexArgs),
+    /// List the remembered sources: what each gave and what its last fetch said
+    Sources(SourcesArgs),
+    /// Bring every remembered source up to date (a conditional GET; a path only when it changed)
+    Refresh(RefreshArgs),
+    /// Write the remembered feeds out as OPML, as podcast apps import it
+    Export(ExportArgs),
+    /// Remove episodes: a source's (and forget it), a podcast's, or some by id
+    Remove(RemoveArgs),
     /// Search the index and print ranked, highlighted matches
     #[command(after_help = QUERY_HELP)]
     Search(SearchArgs),
@@ -98,9 +107,13 @@ pub struct EvalArgs {
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Files or folders (walked recursively); `-` reads standard input. `.gz` is read as is.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    /// Files, folders (walked recursively), feed URLs or OPML lists of feeds; `-` reads standard
+    /// input. `.gz` is read as is.
+    #[arg(required = true, value_name = "PATH|URL")]
+    pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 
     /// Take episode field TARGET from record field SOURCE (JSON and CSV), e.g. title=name
     #[arg(long = "map", value_name = "TARGET=SOURCE")]
@@ -122,6 +135,88 @@ pub struct IndexArgs {
     /// `search --json` prints it); a new version replaces the old
     #[arg(long, value_name = "ID")]
     pub episode: Option<String>,
+}
+
+/// How feeds are fetched.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Give up on a feed after this long, redirects and body included (e.g. 30s, 2m, 500ms)
+    #[arg(long, default_value = "30s", value_parser = humane_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Feeds fetched at once
+    #[arg(short = 'j', long, default_value_t = 8, value_name = "N")]
+    pub jobs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Print JSON Lines, one source a line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// As OPML 2.0 (the one format there is)
+    #[arg(long, required = true)]
+    pub opml: bool,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct RemoveArgs {
+    /// A source as `sources` lists it (or as it was given): its episodes go, and it is forgotten
+    #[arg(long, value_name = "URL|PATH")]
+    pub source: Option<String>,
+
+    /// Every episode of this podcast (exact name, any case)
+    #[arg(long, value_name = "NAME")]
+    pub podcast: Option<String>,
+
+    /// These episodes (ids as `search --json` prints them)
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    pub id: Vec<String>,
+}
+
+/// A duration as people write it: `30s`, `500ms`, `2m`, `1h`, `1m30s`, or plain seconds.
+pub fn humane_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("`{text}`: expected a duration such as 30s, 500ms, 2m or 1h");
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<f64>() {
+        return (secs.is_finite() && secs > 0.0)
+            .then(|| Duration::from_secs_f64(secs))
+            .ok_or_else(bad);
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        let number: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match rest[..unit_end].trim() {
+            "ms" => 0.001,
+            "s" | "sec" | "secs" => 1.0,
+            "m" | "min" | "mins" => 60.0,
+            "h" | "hour" | "hours" => 3600.0,
+            "d" | "day" | "days" => 86400.0,
+            _ => return Err(bad()),
+        };
+        total += Duration::try_from_secs_f64(number * scale).map_err(|_| bad())?;
+        rest = &rest[unit_end..];
+    }
+    (!total.is_zero()).then_some(total).ok_or_else(bad)
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +322,10 @@ pub struct ServeArgs {
     /// Longest time one request may take, in seconds (longer: 408)
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub timeout: u64,
+
+    /// Refresh the remembered sources in the background this often (e.g. 30m, 1h)
+    #[arg(long, value_parser = humane_duration, value_name = "DURATION")]
+    pub refresh_every: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -365,4 +464,22 @@ fn roff(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_read_as_people_write_them() {
+        let d = |s: &str| humane_duration(s).unwrap();
+        assert_eq!(d("30s"), Duration::from_secs(30));
+        assert_eq!(d("2"), Duration::from_secs(2));
+        assert_eq!(d("500ms"), Duration::from_millis(500));
+        assert_eq!(d("1m30s"), Duration::from_secs(90));
+        assert_eq!(d("1h"), Duration::from_secs(3600));
+        for bad in ["", "0", "-1", "3 parsecs", "s", "1x"] {
+            assert!(humane_duration(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -6,7 +6,8 @@
 //! - [`search`]: a query → ranked [`search::Hit`]s with highlight ranges;
 //! - [`output`]: hits, stats and reports → text for people or JSON for programs;
 //! - [`measure`]: latency and judged relevance, beside SQLite FTS5;
-//! - [`serve`]: the HTTP API and the search page, a front end over `search` and `index`.
+//! - [`serve`]: the HTTP API and the search page, a front end over `search` and `index`;
+//! - [`sources`]: feed URLs, OPML lists and the remembered sources, fetched into `ingest`.
 //!
 //! [`episode`] and [`error`] are what every stage shares. The library never prints to the
 //! terminal and never exits: the binary (`main.rs`, `cli.rs`, `app.rs`, `man.rs`) does.
@@ -24,6 +25,7 @@ pub mod measure;
 pub mod output;
 pub mod search;
 pub mod serve;
+pub mod sources;
 
 pub use episode::Episode;
 pub use error::{Error, Result};

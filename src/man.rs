@@ -52,7 +52,9 @@ Hits were found, or the command succeeded.
 .TP
 \fB1\fR
 No hits (with a \fIdid you mean\fR line on stderr when one would help), or \fBindex\fR skipped
-bad records (each reported as \fIpath:line: reason\fR; the good ones are indexed).
+bad records (each reported as \fIpath:line: reason\fR; the good ones are indexed), or a feed of
+\fBindex\fR or \fBrefresh\fR failed (each named with its reason; the others are indexed), or
+\fBremove\fR removed nothing.
 .TP
 \fB2\fR
 An error: one line on stderr, \fIepisearch: cause\fR. A missing index, or one another
@@ -65,12 +67,25 @@ missing and no \fB\-\-index\fR was given.
 .TP
 \fIvocabulary\-N.fst\fR
 Inside the index folder: the spelling vocabulary of commit N.
+.TP
+\fIsources\-N.json\fR
+Inside the index folder: the remembered sources of commit N (URLs and paths given to
+\fBindex\fR, with their ETag, Last\-Modified, last fetch, status and episodes).
 .SH EXAMPLES
 .TP
 Index feeds and an export, then search:
 .nf
 episearch index feeds/ export.jsonl.gz
 episearch search "tech debt"
+.fi
+.TP
+Follow feeds: index an OPML list of them, then keep them up to date:
+.nf
+episearch index \-\-jobs 8 subscriptions.opml https://example.org/feed.xml
+episearch sources
+episearch refresh \-\-timeout 10s
+episearch export \-\-opml > subscriptions.opml
+episearch remove \-\-source https://example.org/feed.xml
 .fi
 .TP
 Filter by date and podcast, newest first:

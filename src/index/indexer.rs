@@ -26,6 +26,7 @@ use tantivy::{
 use crate::episode::{stable_hash, Episode, TranscriptLink};
 use crate::error::{io_message, tantivy_message, Error, Result};
 
+use super::attached::{self, Attachment};
 use super::schema::{self, Fields};
 use super::spoken::{self, Spoken};
 use super::tokenizer::WordCounts;
@@ -187,7 +188,18 @@ impl EpisodeIndex {
             counts: Counts::default(),
             tally: Tally::default(),
             adds: Vec::with_capacity(ADD_BATCH),
+            attachment: None,
+            touched: false,
         })
+    }
+
+    /// The file attached under `key` to the last commit (see `attached`), if any.
+    pub fn attached(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let metas = self
+            .index
+            .load_metas()
+            .map_err(|e| damaged(&self.path, &e))?;
+        attached::read(&self.path, metas.payload.as_deref(), key)
     }
 
     /// Merge every segment into one. A merge is atomic: interrupted, the index keeps its
@@ -213,6 +225,31 @@ impl EpisodeIndex {
         let _ = writer.wait_merging_threads();
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// The keys of every episode of the podcast `name` (exact name, any case, as `--podcast`
+    /// matches it).
+    pub fn keys_of_podcast(&self, name: &str) -> Result<Vec<String>> {
+        let name = name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let searcher = self.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.podcast_key, &name),
+            IndexRecordOption::Basic,
+        );
+        let addresses = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut keys = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(key) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                keys.push(key.to_string());
+            }
+        }
+        keys.sort();
+        Ok(keys)
     }
 
     /// The stored episode with this key, if any.
@@ -592,15 +629,24 @@ pub struct EpisodeWriter<'a> {
     tally: Tally,
     /// Documents not yet handed to tantivy's indexing threads (see `ADD_BATCH`).
     adds: Vec<UserOperation>,
+    /// A file written with every commit of this session and named in its payload.
+    attachment: Option<Attachment<'a>>,
+    /// The attachment changed since the last commit: commit even with no episode changed.
+    touched: bool,
 }
 
 /// Documents are handed to tantivy's indexing threads this many at a time: one at a time, the
 /// threads woke for every episode.
 const ADD_BATCH: usize = 64;
 
-impl EpisodeWriter<'_> {
+impl<'a> EpisodeWriter<'a> {
     /// Insert `episode`, or merge it into the stored one with the same key (fuller fields win).
     pub fn upsert(&mut self, episode: Episode) -> Result<Change> {
+        self.upsert_keyed(episode).map(|(change, _)| change)
+    }
+
+    /// `upsert`, also giving the key the episode is stored under.
+    pub fn upsert_keyed(&mut self, episode: Episode) -> Result<(Change, String)> {
         let mut episode = episode.normalise();
         let key = episode.key();
         episode.id = Some(key.clone());
@@ -616,7 +662,7 @@ impl EpisodeWriter<'_> {
                 merged.merge(episode);
                 if merged == old {
                     self.counts.unchanged += 1;
-                    return Ok(Change::Unchanged);
+                    return Ok((Change::Unchanged, key));
                 }
                 // Episodes added before the delete must reach tantivy first, or it would not
                 // apply to them.
@@ -642,14 +688,25 @@ impl EpisodeWriter<'_> {
             self.hand_over()?;
         }
         self.written.insert(hash);
-        self.pending.insert(key, merged);
+        self.pending.insert(key.clone(), merged);
         match change {
             Change::Added => self.counts.added += 1,
             _ => self.counts.updated += 1,
         }
         self.since_commit += 1;
         self.commit_if_due()?;
-        Ok(change)
+        Ok((change, key))
+    }
+
+    /// Write `attachment` with every commit of this session, from the next one on.
+    pub fn attach(&mut self, attachment: Attachment<'a>) {
+        self.attachment = Some(attachment);
+        self.touched = true;
+    }
+
+    /// The attachment's contents changed: the next commit is made even if no episode changed.
+    pub fn touch(&mut self) {
+        self.touched = true;
     }
 
     /// Remove the episode with this key; false when there is none.
@@ -706,11 +763,17 @@ impl EpisodeWriter<'_> {
 
     /// Make everything written so far durable and visible.
     pub fn commit(&mut self) -> Result<()> {
-        if self.since_commit == 0 {
+        if self.since_commit == 0 && !(self.touched && self.attachment.is_some()) {
             return Ok(());
         }
         self.hand_over()?;
-        let last = self.index.vocabulary_name()?;
+        let last_payload = self
+            .index
+            .index
+            .load_metas()
+            .map_err(|e| damaged(&self.index.path, &e))?
+            .payload;
+        let last = vocabulary::named(last_payload.as_deref());
         let mut prepared = match self.writer.prepare_commit() {
             Ok(prepared) => prepared,
             Err(e) => return Err(write_error(&self.index.path, &e)),
@@ -730,7 +793,28 @@ impl EpisodeWriter<'_> {
                     return Err(e);
                 }
             };
-        prepared.set_payload(&vocabulary::payload(&name));
+        // Other files the last commit named (the remembered sources) are carried forward, or
+        // replaced by this session's attachment, written whole before the commit names it.
+        let mut payload = attached::entries(last_payload.as_deref());
+        payload.insert("vocabulary".into(), name.clone().into());
+        let mut attached_names = None;
+        if let Some(attachment) = self.attachment.as_mut() {
+            let written = (attachment.contents)().and_then(|bytes| {
+                attached::write(&self.index.path, attachment.key, &bytes, prepared.opstamp())
+            });
+            match written {
+                Ok(file) => {
+                    let before = attached::named(last_payload.as_deref(), attachment.key);
+                    payload.insert(attachment.key.into(), file.clone().into());
+                    attached_names = Some((attachment.key, file, before));
+                }
+                Err(e) => {
+                    let _ = prepared.abort();
+                    return Err(e);
+                }
+            }
+        }
+        prepared.set_payload(&serde_json::Value::Object(payload).to_string());
         prepared
             .commit()
             .map_err(|e| write_error(&self.index.path, &e))?;
@@ -739,6 +823,14 @@ impl EpisodeWriter<'_> {
             .flatten()
             .collect();
         vocabulary::remove_stale(&self.index.path, &keep);
+        if let Some((key, file, before)) = &attached_names {
+            let keep: Vec<&str> = [Some(file.as_str()), before.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            attached::remove_stale(&self.index.path, key, &keep);
+        }
+        self.touched = false;
         self.index.reader.reload()?;
         self.pending.clear();
         self.since_commit = 0;

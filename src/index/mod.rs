@@ -2,6 +2,7 @@
 //! ingest pipeline that feeds it, and the spelling vocabulary kept beside it.
 //! It may not rank, highlight or print: it knows episodes and tantivy, not queries.
 
+pub mod attached;
 pub mod indexer;
 pub mod pipeline;
 pub mod schema;

@@ -1,14 +1,16 @@
 //! One ingest run: sources → parsed records → the writer, with every bad record reported and
 //! counted. The caller (the binary) turns events into a progress bar and messages.
 
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::collections::HashMap;
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::ingest::attach::{attach, Notice};
 use crate::ingest::{self, FieldMap, Outcome, Parsed, Source};
 
-use super::indexer::{Counts, EpisodeIndex, WriteOptions};
+use super::attached::Attachment;
+use super::indexer::{Counts, EpisodeIndex, EpisodeWriter, WriteOptions};
 
 /// Something the user may want to hear about while an ingest runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +50,8 @@ pub struct IngestReport {
     pub unreadable_links: u64,
     pub counts: Counts,
     pub elapsed: Duration,
+    /// Units that could not be had at all (a feed that failed to fetch), one line each.
+    pub failed: Vec<String>,
 }
 
 impl IngestReport {
@@ -62,15 +66,42 @@ impl IngestReport {
 /// 75k arXiv import took the same 2.8 to 3.0 s with 32,768 as with none, and 50 MB more).
 const READ_AHEAD: usize = 1024;
 
-/// What the reading thread hands the writer. Records go by value: boxing each would cost an
-/// allocation per episode to shrink a variant sent once per source.
-#[allow(clippy::large_enum_variant)]
-enum Read {
-    Record(Parsed),
-    /// What reading a record's linked files had to say, before the record.
+/// What a reader hands the writer: the inputs of a run, each a numbered unit (a file, a
+/// fetched feed) whose records may arrive interleaved with other units' when several are read
+/// at once.
+pub enum Input {
+    /// A unit starts; `named` when the user named it (never passed over in silence).
+    Begin {
+        unit: usize,
+        name: String,
+        named: bool,
+    },
+    Record(usize, Parsed),
+    /// The end of a unit, as `ingest::read_source` reports it.
+    End(usize, Result<Outcome>),
+    /// A unit that could not be had at all (a feed that failed to fetch): one line naming it.
+    Failed(usize, String),
+    /// What reading a record's linked transcript or chapters had to say, before the record.
     Linked(Notice),
-    /// The end of one source, in order.
-    Done(Result<Outcome>),
+}
+
+/// A unit that ended, for a caller that remembers where episodes came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    pub unit: usize,
+    /// The keys of the episodes it gave (added, updated or unchanged).
+    pub keys: Vec<String>,
+    /// The podcast of the first of them.
+    pub podcast: Option<String>,
+    /// Why it could not be read, if it could not.
+    pub failed: Option<String>,
+}
+
+/// What a caller that remembers sources gives a run: a file written with each commit, and a
+/// call as each unit ends, before anything later is committed.
+pub struct Remember<'a> {
+    pub attachment: Attachment<'a>,
+    pub on_finished: &'a mut dyn FnMut(Finished),
 }
 
 /// Read every source into the index. Sources are read and parsed on a thread of their own, so
@@ -83,79 +114,155 @@ pub fn run(
     options: &IngestOptions,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<IngestReport> {
+    let reading = read_ahead(sources.to_vec(), options.map.clone())?;
+    run_inputs(index, reading, options, on_event, None)
+}
+
+/// One unit being read.
+struct Open {
+    name: String,
+    named: bool,
+    keys: Vec<String>,
+    podcast: Option<String>,
+}
+
+/// Write the units arriving on `inputs` until every sender is gone. With `remember`, each unit's
+/// keys are handed back as it ends, and the attachment is written with every commit.
+pub fn run_inputs(
+    index: &EpisodeIndex,
+    inputs: Receiver<Input>,
+    options: &IngestOptions,
+    on_event: &mut dyn FnMut(Event),
+    remember: Option<Remember<'_>>,
+) -> Result<IngestReport> {
     let started = Instant::now();
     let mut write = options.write.clone();
     write.single_commit |= options.strict;
     let mut writer = index.writer(write)?;
-    let reading = read_ahead(sources.to_vec(), options.map.clone())?;
+    let mut on_finished = match remember {
+        Some(Remember {
+            attachment,
+            on_finished,
+        }) => {
+            writer.attach(attachment);
+            Some(on_finished)
+        }
+        None => None,
+    };
     let mut report = IngestReport::default();
     let mut records = 0u64;
-    for source in sources {
-        let name = source.display();
-        let outcome = loop {
-            let next = match writer.due_in() {
-                Some(wait) => reading.recv_timeout(wait),
-                None => reading.recv().map_err(RecvTimeoutError::from),
-            };
-            let parsed = match next {
-                Ok(Read::Record(parsed)) => parsed,
-                Ok(Read::Linked(notice)) => {
-                    report.unreadable_links += u64::from(notice.unreadable);
-                    on_event(Event::Linked {
-                        message: notice.message,
-                        unreadable: notice.unreadable,
-                    });
-                    continue;
-                }
-                Ok(Read::Done(outcome)) => break outcome,
-                Err(RecvTimeoutError::Timeout) => {
-                    writer.commit_if_due()?;
-                    continue;
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    break Err(Error::Invalid(format!("{name}: the reading stopped")))
-                }
-            };
-            records += 1;
-            if records.is_multiple_of(512) {
-                on_event(Event::Progress { records });
+    let mut open: HashMap<usize, Open> = HashMap::new();
+    let strict_abort = |writer: EpisodeWriter<'_>, message: String| {
+        let _ = writer.abandon();
+        Err(Error::Invalid(format!(
+            "{message} (--strict: nothing of this run was committed)"
+        )))
+    };
+    loop {
+        let next = match writer.due_in() {
+            Some(wait) => inputs.recv_timeout(wait),
+            None => inputs.recv().map_err(RecvTimeoutError::from),
+        };
+        let input = match next {
+            Ok(input) => input,
+            Err(RecvTimeoutError::Timeout) => {
+                writer.commit_if_due()?;
+                continue;
             }
-            match parsed {
-                Ok(episode) if episode.is_empty() => report.empty_records += 1,
-                Ok(episode) => {
-                    if let Err(e) = writer.upsert(episode) {
-                        let _ = writer.abandon();
-                        return Err(e);
-                    }
-                }
-                Err(bad) => {
-                    report.bad_records += 1;
-                    let message = bad.located(&name);
-                    if options.strict {
+            Err(RecvTimeoutError::Disconnected) => {
+                let mut stopped: Vec<(usize, Open)> = open.drain().collect();
+                stopped.sort_by_key(|(unit, _)| *unit);
+                match stopped.into_iter().next() {
+                    Some((_, unit)) => {
                         let _ = writer.abandon();
                         return Err(Error::Invalid(format!(
-                            "{message} (--strict: nothing of this run was committed)"
+                            "{}: the reading stopped",
+                            unit.name
                         )));
                     }
-                    on_event(Event::BadRecord(message));
+                    None => break,
                 }
             }
         };
+        let (unit, outcome) = match input {
+            Input::Begin { unit, name, named } => {
+                open.insert(
+                    unit,
+                    Open {
+                        name,
+                        named,
+                        keys: Vec::new(),
+                        podcast: None,
+                    },
+                );
+                continue;
+            }
+            Input::Linked(notice) => {
+                report.unreadable_links += u64::from(notice.unreadable);
+                on_event(Event::Linked {
+                    message: notice.message,
+                    unreadable: notice.unreadable,
+                });
+                continue;
+            }
+            Input::Record(unit, parsed) => {
+                records += 1;
+                if records.is_multiple_of(512) {
+                    on_event(Event::Progress { records });
+                }
+                let Some(current) = open.get_mut(&unit) else {
+                    continue;
+                };
+                match parsed {
+                    Ok(episode) if episode.is_empty() => report.empty_records += 1,
+                    Ok(episode) => {
+                        if on_finished.is_some() && current.podcast.is_none() {
+                            current.podcast.clone_from(&episode.podcast);
+                        }
+                        match writer.upsert_keyed(episode) {
+                            Ok((_, key)) => {
+                                if on_finished.is_some() {
+                                    current.keys.push(key);
+                                }
+                            }
+                            Err(e) => {
+                                let _ = writer.abandon();
+                                return Err(e);
+                            }
+                        }
+                    }
+                    Err(bad) => {
+                        report.bad_records += 1;
+                        let message = bad.located(&current.name);
+                        if options.strict {
+                            return strict_abort(writer, message);
+                        }
+                        on_event(Event::BadRecord(message));
+                    }
+                }
+                continue;
+            }
+            Input::End(unit, outcome) => (unit, Ok(outcome)),
+            Input::Failed(unit, message) => (unit, Err(message)),
+        };
+        let Some(current) = open.remove(&unit) else {
+            continue;
+        };
+        let name = current.name;
+        let mut failed = None;
         match outcome {
-            Ok(Outcome::Read(_)) => report.files += 1,
+            Ok(Ok(Outcome::Read(_))) => report.files += 1,
             // A file the user named is never passed over in silence: it is a bad input.
-            Ok(Outcome::Skipped(reason)) if matches!(source, Source::Named(_)) => {
+            Ok(Ok(Outcome::Skipped(reason))) if current.named => {
                 report.bad_records += 1;
                 let message = format!("{name}: {reason}");
                 if options.strict {
-                    let _ = writer.abandon();
-                    return Err(Error::Invalid(format!(
-                        "{message} (--strict: nothing of this run was committed)"
-                    )));
+                    return strict_abort(writer, message);
                 }
-                on_event(Event::BadRecord(message));
+                on_event(Event::BadRecord(message.clone()));
+                failed = Some(message);
             }
-            Ok(Outcome::Skipped(reason)) => {
+            Ok(Ok(Outcome::Skipped(reason))) => {
                 report.skipped_files += 1;
                 on_event(Event::Skipped {
                     source: name,
@@ -163,14 +270,32 @@ pub fn run(
                 });
             }
             // A file that cannot be read is one more bad input, not the end of the run.
-            Err(e @ Error::Io { .. }) if !options.strict => {
+            Ok(Err(e @ Error::Io { .. })) if !options.strict => {
                 report.bad_records += 1;
                 on_event(Event::BadRecord(e.to_string()));
+                failed = Some(e.to_string());
             }
-            Err(other) => {
+            Ok(Err(other)) => {
                 let _ = writer.abandon();
                 return Err(other);
             }
+            // A feed that could not be fetched: named in the closing summary, the rest goes on.
+            Err(message) => {
+                if options.strict {
+                    return strict_abort(writer, message);
+                }
+                report.failed.push(message.clone());
+                failed = Some(message);
+            }
+        }
+        if let Some(on_finished) = on_finished.as_mut() {
+            on_finished(Finished {
+                unit,
+                keys: current.keys,
+                podcast: current.podcast,
+                failed,
+            });
+            writer.touch();
         }
     }
     on_event(Event::Progress { records });
@@ -182,32 +307,52 @@ pub fn run(
 /// Read `sources` in order on a thread of their own, each record and then the end of each
 /// source sent to the receiver. When the receiver is dropped (the run stopped), the thread
 /// stops at its next record; one blocked reading a quiet standard input ends with the process.
-fn read_ahead(sources: Vec<Source>, map: FieldMap) -> Result<Receiver<Read>> {
+fn read_ahead(sources: Vec<Source>, map: FieldMap) -> Result<Receiver<Input>> {
     let (send, receive) = sync_channel(READ_AHEAD);
     std::thread::Builder::new()
         .name("episearch-read".into())
         .spawn(move || {
-            let stopped = |_| Error::Invalid("the run stopped".into());
-            for source in &sources {
-                let base = match source {
-                    Source::File(path) | Source::Named(path) => path.parent(),
-                    Source::Stdin => None,
-                };
-                let outcome = ingest::read_source(source, &map, &mut |mut parsed| {
-                    if let Ok(episode) = parsed.as_mut() {
-                        if !episode.transcripts.is_empty() || episode.chapters_url.is_some() {
-                            for notice in attach(episode, base, None) {
-                                send.send(Read::Linked(notice)).map_err(stopped)?;
-                            }
-                        }
-                    }
-                    send.send(Read::Record(parsed)).map_err(stopped)
-                });
-                if send.send(Read::Done(outcome)).is_err() {
+            for (unit, source) in sources.iter().enumerate() {
+                if !read_unit(&send, unit, source, &map) {
                     return;
                 }
             }
         })
         .map_err(|e| Error::Invalid(format!("could not start reading the input: {e}")))?;
     Ok(receive)
+}
+
+/// Read one source as unit `unit` into `send`: its beginning, its records, its end. False
+/// when the receiver is gone (the run stopped).
+pub fn read_unit(send: &SyncSender<Input>, unit: usize, source: &Source, map: &FieldMap) -> bool {
+    let begin = Input::Begin {
+        unit,
+        name: source.display(),
+        named: matches!(source, Source::Named(_)),
+    };
+    if send.send(begin).is_err() {
+        return false;
+    }
+    // A record's linked files are read here, on the reading thread, relative to its file.
+    let base = match source {
+        Source::File(path) | Source::Named(path) => path.parent(),
+        Source::Stdin => None,
+    };
+    let stopped = |_| Error::Invalid("the run stopped".into());
+    let outcome = ingest::read_source(source, map, &mut |mut parsed| {
+        if let Ok(episode) = parsed.as_mut() {
+            if !episode.transcripts.is_empty() || episode.chapters_url.is_some() {
+                for notice in attach(episode, base, None) {
+                    send.send(Input::Linked(notice)).map_err(stopped)?;
+                }
+            }
+        }
+        send.send(Input::Record(unit, parsed)).map_err(stopped)
+    });
+    send.send(Input::End(unit, outcome)).is_ok()
+}
+
+/// The bounded channel readers send a run's inputs on.
+pub fn channel() -> (SyncSender<Input>, Receiver<Input>) {
+    sync_channel(READ_AHEAD)
 }

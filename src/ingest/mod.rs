@@ -7,6 +7,7 @@ pub mod csv;
 pub mod feed;
 pub mod html;
 pub mod json;
+pub mod opml;
 pub mod page;
 mod record;
 pub mod transcript;
@@ -28,6 +29,8 @@ pub enum Format {
     Csv,
     Page,
     Feed,
+    /// A list of feeds (podcast apps' subscriptions), not episodes.
+    Opml,
 }
 
 impl Format {
@@ -38,6 +41,7 @@ impl Format {
             Format::Csv => "CSV",
             Format::Page => "episode page",
             Format::Feed => "RSS/Atom feed",
+            Format::Opml => "OPML list of feeds",
         }
     }
 }
@@ -158,10 +162,55 @@ pub fn read_source(source: &Source, map: &FieldMap, sink: &mut Sink) -> Result<O
         }
         Detected::Unknown(reason) => return Ok(Outcome::Skipped(reason)),
     };
-    let whole = Cursor::new(head).chain(reader);
+    read_format(format, Cursor::new(head).chain(reader), map, sink, &io_err)
+}
+
+/// Read a body already in memory (a fetched feed) as its content says; `hint` is a path whose
+/// name helps where the content says nothing clear (a URL's path). Compressed bodies are the
+/// caller's to inflate, with its own cap.
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    hint: Option<&Path>,
+    map: &FieldMap,
+    sink: &mut Sink,
+) -> Result<Outcome> {
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    let format = match detect(head, hint) {
+        Detected::Format(f) => f,
+        Detected::Empty => {
+            sink(Err(RecordError::new(0, "empty file: no episodes")))?;
+            return Ok(Outcome::Read(Format::JsonLines));
+        }
+        Detected::Unknown(reason) => return Ok(Outcome::Skipped(reason)),
+    };
+    match format {
+        // Parsed in place: the body is already in memory.
+        Format::Feed => feed::read(bytes, sink)?,
+        Format::Json => json::read_document(bytes, map, sink)?,
+        Format::Page => page::read(bytes, sink)?,
+        _ => return read_format(format, bytes, map, sink, &|e| Error::io(name, e)),
+    }
+    Ok(Outcome::Read(format))
+}
+
+/// Parse `whole` (the entire input) as `format`.
+fn read_format(
+    format: Format,
+    whole: impl Read,
+    map: &FieldMap,
+    sink: &mut Sink,
+    io_err: &dyn Fn(io::Error) -> Error,
+) -> Result<Outcome> {
     match format {
         Format::JsonLines => json::read_lines(BufReader::new(whole), map, sink)?,
         Format::Csv => csv::read(whole, map, sink)?,
+        // A list of feeds holds no episodes: the caller fetches its feeds (`sources`).
+        Format::Opml => {
+            return Ok(Outcome::Skipped(
+                "an OPML list of feeds: name it on the command line to index its feeds".into(),
+            ))
+        }
         Format::Json | Format::Page | Format::Feed => {
             let mut bytes = Vec::new();
             let mut whole = whole;
@@ -313,6 +362,7 @@ pub fn detect(head: &[u8], path: Option<&Path>) -> Detected {
             }
         }
         b'[' => Detected::Format(Format::Json),
+        b'<' if opml::looks_like_opml(trimmed) => Detected::Format(Format::Opml),
         b'<' => Detected::Format(Format::Feed),
         _ if ext == "csv" => Detected::Format(Format::Csv),
         _ if ext == "xml" || ext == "rss" || ext == "atom" => Detected::Format(Format::Feed),

@@ -17,7 +17,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use super::state::{State, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
-use super::{api, page, writes};
+use super::{api, page, refresh, writes};
 use crate::error::{io_message, Error, Result};
 use crate::index::indexer::EpisodeIndex;
 use crate::search::facets::FacetCounter;
@@ -45,6 +45,10 @@ pub struct ServeOptions {
     pub read_key: Option<String>,
     pub max_body: usize,
     pub timeout: Duration,
+    /// Refresh the remembered sources this often (`--refresh-every`).
+    pub refresh_every: Option<Duration>,
+    /// Where the server's log lines go (the background refresh's).
+    pub log: fn(&str),
 }
 
 impl Default for ServeOptions {
@@ -55,6 +59,8 @@ impl Default for ServeOptions {
             read_key: None,
             max_body: DEFAULT_MAX_BODY,
             timeout: DEFAULT_TIMEOUT,
+            refresh_every: None,
+            log: |_| {},
         }
     }
 }
@@ -145,6 +151,9 @@ async fn serve(
             let _ = tokio::task::spawn_blocking(move || state.refresh()).await;
         }
     });
+    if let Some(every) = options.refresh_every {
+        refresh::spawn(&state, every, options.log);
+    }
     let app = router(state, options.timeout);
     listening(local);
     let graceful = GracefulShutdown::new();
