@@ -69,6 +69,9 @@ const READ_AHEAD: usize = 1024;
 /// What a reader hands the writer: the inputs of a run, each a numbered unit (a file, a
 /// fetched feed) whose records may arrive interleaved with other units' when several are read
 /// at once.
+// Records go by value: boxing each would cost an allocation per episode to shrink variants
+// sent once per unit.
+#[allow(clippy::large_enum_variant)]
 pub enum Input {
     /// A unit starts; `named` when the user named it (never passed over in silence).
     Begin {
