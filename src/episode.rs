@@ -50,6 +50,14 @@ pub struct TranscriptLink {
     pub language: Option<String>,
 }
 
+/// True for a link that is fetched (`http://`, `https://`, any case) rather than read from
+/// disk: a source, a transcript or a chapters link.
+pub fn is_url(link: &str) -> bool {
+    let link = link.trim_start();
+    let lower = link.get(..8).unwrap_or(link).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
 /// What was said in an episode, cue by cue, in the order of their start.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Transcript {
@@ -203,10 +211,15 @@ impl Episode {
 /// Seconds rounded to whole milliseconds, at least zero and at most what 32 bits of
 /// milliseconds hold (49 days).
 pub fn whole_millis(seconds: f64) -> f64 {
+    f64::from(millis(seconds)) / 1000.0
+}
+
+/// Seconds as whole milliseconds (see `whole_millis`): how the index stores times.
+pub fn millis(seconds: f64) -> u32 {
     if seconds.is_finite() && seconds > 0.0 {
-        (seconds * 1000.0).round().min(f64::from(u32::MAX - 1)) / 1000.0
+        (seconds * 1000.0).round().min(f64::from(u32::MAX - 1)) as u32
     } else {
-        0.0
+        0
     }
 }
 

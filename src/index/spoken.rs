@@ -8,7 +8,7 @@
 //! title, end of url`), the end of the language, then every string, one after another. A
 //! string starts where the one before it ends.
 
-use crate::episode::{Chapter, Cue, Transcript};
+use crate::episode::{millis, Chapter, Cue, Transcript};
 
 use super::tokenizer::Words;
 
@@ -31,15 +31,6 @@ pub struct Laid {
     pub bytes: Vec<u8>,
     /// The distinct speakers.
     pub speakers: Vec<String>,
-}
-
-/// Seconds as whole milliseconds, within what a u32 holds.
-fn millis(seconds: f64) -> u32 {
-    if seconds.is_finite() && seconds > 0.0 {
-        (seconds * 1000.0).round().min(f64::from(u32::MAX - 1)) as u32
-    } else {
-        0
-    }
 }
 
 /// How many words `text` has: positions advance by one a word.
@@ -199,33 +190,17 @@ impl<'a> Spoken<'a> {
             .checked_add(chapters.checked_mul(CHAPTER)?)?
             .checked_add(4)?;
         let strings = std::str::from_utf8(bytes.get(tables..)?).ok()?;
-        let spoken = Spoken {
+        // Only the header and the tables' extent are checked here: a search reads a few cues
+        // of each hit, and checking every string's bounds would walk the whole cue table.
+        // Each string is checked as it is read (`string`).
+        Some(Spoken {
             bytes,
             cues,
             speakers,
             chapters,
             flags,
             strings,
-        };
-        // Every string end must lie inside the strings, in order: checked once here so that
-        // reading a cue can never go out of bounds.
-        let mut last = 0;
-        let ends = (0..cues)
-            .map(|i| spoken.word(HEADER + i * CUE + 16))
-            .chain((0..speakers).map(|i| spoken.word(spoken.speakers_at() + i * SPEAKER)))
-            .chain((0..chapters).flat_map(|i| {
-                let at = spoken.chapters_at() + i * CHAPTER;
-                [spoken.word(at + 8), spoken.word(at + 12)]
-            }))
-            .chain([spoken.word(tables - 4)]);
-        for end in ends {
-            let end = end as usize;
-            if end < last || end > strings.len() || !strings.is_char_boundary(end) {
-                return None;
-            }
-            last = end;
-        }
-        Some(spoken)
+        })
     }
 
     fn word(&self, at: usize) -> u32 {
@@ -240,9 +215,9 @@ impl<'a> Spoken<'a> {
         self.speakers_at() + self.speakers * SPEAKER
     }
 
-    /// Where the string ending at the `n`th end (in layout order) starts.
+    /// The string from `start` to `end`; empty where damaged bytes put either out of place.
     fn string(&self, start: usize, end: u32) -> &'a str {
-        &self.strings[start..end as usize]
+        self.strings.get(start..end as usize).unwrap_or("")
     }
 
     pub fn has_transcript(&self) -> bool {

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::transcript::{pick_richest, read_chapters, read_transcript, TranscriptError, MAX_BYTES};
-use crate::episode::{Episode, TranscriptLink};
+use crate::episode::{is_url, Episode, TranscriptLink};
 
 /// Fetches a URL's body, or says in one line why it could not (`sources` gives one).
 pub type Fetch<'a> = dyn Fn(&str) -> Result<Vec<u8>, String> + Send + Sync + 'a;
@@ -134,15 +134,6 @@ fn located(name: &str, e: &TranscriptError) -> String {
     } else {
         format!("{name}:{}: {}", e.line, e.reason)
     }
-}
-
-fn is_url(link: &str) -> bool {
-    let lower = link
-        .trim_start()
-        .get(..8)
-        .unwrap_or(link)
-        .to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// The name to report and the bytes of a linked file.

@@ -222,8 +222,13 @@ impl<'w> Pieces<'w> {
         // there holds for no tier and earns no coordination: an hour of talk holds most words
         // of a long query.
         let written = f.written();
+        let spoken: Vec<Field> = f
+            .searchable()
+            .into_iter()
+            .filter(|field| !written.contains(field))
+            .collect();
         for part in parts.clone() {
-            for field in f.searchable().into_iter().filter(|f| !written.contains(f)) {
+            for &field in &spoken {
                 flat.push((field, &part.terms, field_weight(f, field) * part.weight));
             }
         }

@@ -57,11 +57,7 @@ impl Remembered {
     }
 }
 
-/// True for what is fetched rather than read from disk.
-pub fn is_url(text: &str) -> bool {
-    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
-}
+pub use crate::episode::is_url;
 
 /// The list, in the order sources were first given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
