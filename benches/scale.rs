@@ -9,6 +9,7 @@
 //! length (`measure::transcripts`: 150 words a minute, cues of 2 to 8 s, 2 to 4 speakers),
 //! read by the WebVTT reader as it is indexed; the search figures then include its moments.
 //! Generating the files is not timed; reading and indexing them is.
+//! `--keep DIR` leaves the index in DIR (for `episearch --index DIR bench --moments N`).
 
 mod common;
 
@@ -60,8 +61,10 @@ fn main() {
     }
 
     let before = common::peak_rss().unwrap_or(0);
+    // `--keep DIR` leaves the index there, for `episearch --index DIR bench` afterwards.
     let dir = tempfile::tempdir().expect("temp dir");
-    let index = EpisodeIndex::open_or_create(&dir.path().join("idx")).expect("create");
+    let at = common::arg("keep").map_or_else(|| dir.path().join("idx"), Into::into);
+    let index = EpisodeIndex::open_or_create(&at).expect("create");
     let started = Instant::now();
     let mut writer = index.writer(WriteOptions::default()).expect("writer");
     let mut bytes = 0u64;

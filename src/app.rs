@@ -561,6 +561,7 @@ fn bench(
         warmup: args.warmup,
         search: SearchOptions {
             limit: args.limit,
+            moments: args.moments,
             synonyms: load_synonyms(synonyms)?,
             ..SearchOptions::default()
         },

@@ -360,6 +360,10 @@ pub struct BenchArgs {
     #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
     pub limit: usize,
 
+    /// Moments of a transcript a hit (0: none), as `search --moments`
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub moments: usize,
+
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,

@@ -592,8 +592,8 @@ fn an_index_made_before_the_tie_column_still_indexes_and_searches() {
 
 /// Plain words are ranked in two passes (the episodes holding every word, then the best of the
 /// rest); the page must be the one that scoring every matching episode gives: same episodes,
-/// same order, same scores, for every TREC topic and judged query over the feeds, on the first
-/// page, past it, and with a date filter.
+/// same order, same scores, for every TREC topic and judged query over the feeds and the
+/// episodes with transcripts, on the first page, past it, and with a date filter.
 #[test]
 fn two_pass_ranking_gives_the_page_of_scoring_everything() {
     let (Some(feeds), Some(topics)) = (
@@ -605,6 +605,10 @@ fn two_pass_ranking_gives_the_page_of_scoring_everything() {
     let ws = Workspace::new();
     let r = ws.run(&["index", feeds.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // With transcripts, so the tier of words said together is ranked in both passes too.
+    let spoken = repo_path("tests/transcript-episodes.jsonl");
+    let r = ws.run(&["index", spoken.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let index = EpisodeIndex::open(&ws.index_dir()).unwrap();
     let mut queries =
         episearch::measure::bench::parse_queries(&std::fs::read_to_string(&topics).unwrap())
@@ -613,6 +617,7 @@ fn two_pass_ranking_gives_the_page_of_scoring_everything() {
         "tests/judged.tsv",
         "tests/judged-natural.tsv",
         "tests/judged-questions.tsv",
+        "tests/judged-transcripts.tsv",
     ] {
         let judged = std::fs::read_to_string(repo_path(set)).unwrap();
         queries.extend(

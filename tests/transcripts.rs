@@ -81,6 +81,48 @@ fn a_hit_shows_the_moment_and_the_chapter_it_falls_in() {
 }
 
 #[test]
+fn explain_shows_the_tier_of_words_said_together() {
+    let ws = workspace();
+    let r = ws.run(&["search", "--json", "--explain", "billing module"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let hits = json_lines(&r.stdout);
+    assert_eq!(hits.len(), 1);
+    let x = &hits[0]["explain"];
+    let tiers: Vec<(&str, bool)> = x["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["tier"].as_str().unwrap(), t["earned"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        tiers,
+        [
+            ("every word", false),
+            ("phrase", false),
+            ("said together", true)
+        ]
+    );
+    assert_eq!(
+        x["tiers"][2]["why"],
+        "its transcript says the words of content together, in the order typed"
+    );
+    assert_eq!(x["tiers"][2]["bonus"], 400.0);
+    let r = ws.run(&["search", "--explain", "billing module"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "\
+1. Episode one
+   Build Log
+   A chat about shipping.
+    12:34  Ana: Refactoring the **billing** **module** was worth it.  [Refactoring war stories]
+   why: 400.60 = every word no (misses billing, module), phrase no (the words are not together as typed), said together +400 (its transcript says the words of content together, in the order typed), words 0.60
+     billing: not in the title or a body; module: not in the title or a body; bill: transcript 0.30; modul: transcript 0.30
+"
+    );
+}
+
+#[test]
 fn a_phrase_said_across_two_cues_starts_at_the_first() {
     let ws = workspace();
     let hits = json_lines(&ws.run(&["search", "--json", "\"tech debt\""]).stdout);

@@ -28,7 +28,7 @@ use crate::error::{io_message, tantivy_message, Error, Result};
 
 use super::attached::{self, Attachment};
 use super::schema::{self, Fields};
-use super::spoken::{self, Spoken};
+use super::spoken::{self, Layout, Spoken};
 use super::tokenizer::WordCounts;
 use super::vocabulary::{self, Tally, Vocabulary};
 
@@ -948,7 +948,7 @@ fn to_document(e: &Episode, key_hash: u64, f: &Fields) -> TantivyDocument {
             }
         }
         if e.transcript.is_some() || !e.chapters.is_empty() {
-            let laid = spoken::lay_out(e.transcript.as_ref(), &e.chapters);
+            let laid = spoken::lay_out(e.transcript.as_ref(), &e.chapters, s.layout);
             if !laid.transcript_text.is_empty() {
                 doc.add_text(s.transcript, &laid.transcript_text);
                 let language = e.transcript.as_ref().and_then(|t| t.language.as_deref());
@@ -965,7 +965,15 @@ fn to_document(e: &Episode, key_hash: u64, f: &Fields) -> TantivyDocument {
             for speaker in &laid.speakers {
                 doc.add_text(s.speaker, speaker);
             }
-            doc.add_bytes(s.spoken, &laid.bytes);
+            match s.layout {
+                Layout::Bytes => doc.add_bytes(s.spoken, &laid.bytes),
+                // ASCII tables and UTF-8 strings: always text.
+                Layout::Text => {
+                    if let Ok(text) = String::from_utf8(laid.bytes) {
+                        doc.add_text(s.spoken, text);
+                    }
+                }
+            }
         }
     }
     if let Some(d) = e.duration {
@@ -1025,7 +1033,7 @@ pub fn from_document_whole(doc: &TantivyDocument, f: &Fields) -> Episode {
     if let Some(stored) = f
         .spoken
         .and_then(|s| doc.get_first(s.spoken))
-        .and_then(|v| v.as_bytes())
+        .and_then(spoken::stored)
         .and_then(Spoken::read)
     {
         (episode.transcript, episode.chapters) = stored.to_model();

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    DateOptions, DateTimePrecision, Field, FieldType, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, STORED, STRING,
 };
 use tantivy::tokenizer::{
@@ -12,6 +12,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
+use super::spoken::Layout;
 use super::tokenizer::{CachedStemmer, LettersOnly, WordCounts, WordTokenizer};
 
 /// Words of this many bytes or more are left out of every analysis (URLs run together, base64).
@@ -196,6 +197,8 @@ pub struct SpokenFields {
     pub chapters: Field,
     pub spoken: Field,
     pub speaker: Field,
+    /// How `spoken` is laid out: as text, or as bytes in indexes made before that.
+    pub layout: Layout,
 }
 
 impl SpokenFields {
@@ -206,6 +209,13 @@ impl SpokenFields {
             chapters: schema.get_field(CHAPTERS).ok()?,
             spoken: schema.get_field(SPOKEN).ok()?,
             speaker: schema.get_field(SPEAKER).ok()?,
+            layout: match schema
+                .get_field_entry(schema.get_field(SPOKEN).ok()?)
+                .field_type()
+            {
+                FieldType::Bytes(_) => Layout::Bytes,
+                _ => Layout::Text,
+            },
         })
     }
 }
@@ -267,7 +277,8 @@ pub fn build() -> Schema {
     b.add_text_field(TRANSCRIPT, unstored.clone());
     b.add_text_field(CHAPTERS, unstored);
     b.add_text_field(LINKS, STORED);
-    b.add_bytes_field(SPOKEN, STORED);
+    // Text, not bytes: see `spoken`'s module docs.
+    b.add_text_field(SPOKEN, STORED);
     b.add_text_field(
         SPEAKER,
         TextOptions::default().set_indexing_options(

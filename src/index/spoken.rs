@@ -2,21 +2,71 @@
 //! position its first word has in the `transcript` (or `chapters`) field, so that a match's
 //! position leads to its cue by a binary search, without reading the transcript.
 //!
-//! Layout (little-endian): a header of five u32 (version, cue, speaker and chapter counts, flags),
-//! a table of cues (`first position, start ms, end ms, speaker or u32::MAX, end of its text`), a
-//! table of speakers (`end of the name`), a table of chapters (`first position, start ms, end of
-//! title, end of url`), the end of the language, then every string, one after another. A
+//! Layout: a header of five numbers (version, cue, speaker and chapter counts, flags), a table
+//! of cues (`first position, start ms, end ms, speaker or NO_SPEAKER, end of its text`), a
+//! table of speakers (`end of the name`), a table of chapters (`first position, start ms, end
+//! of title, end of url`), the end of the language, then every string, one after another. A
 //! string starts where the one before it ends.
+//!
+//! A number is five bytes of seven bits each, lowest first (`Layout::Text`): every byte of the
+//! tables is ASCII, so the whole is UTF-8 and is stored as text, which the document store reads
+//! in one copy (it reads a stored byte string one byte at a time, which cost most of a search's
+//! time for ten hits with an hour of talk each). Indexes made before that store bytes, with
+//! four-byte little-endian numbers (`Layout::Bytes`, version 1); both are read.
 
 use crate::episode::{millis, Chapter, Cue, Transcript};
 
 use super::tokenizer::Words;
 
-const VERSION: u32 = 1;
-const HEADER: usize = 5 * 4;
-const CUE: usize = 5 * 4;
-const SPEAKER: usize = 4;
-const CHAPTER: usize = 4 * 4;
+/// How the numbers of the tables are written: the version and the width of a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Four-byte little-endian numbers in a stored byte string (version 1).
+    Bytes,
+    /// Five ASCII bytes of seven bits a number in a stored text (version 2).
+    Text,
+}
+
+impl Layout {
+    fn version(self) -> u32 {
+        match self {
+            Layout::Bytes => 1,
+            Layout::Text => 2,
+        }
+    }
+
+    /// The bytes a number takes.
+    fn width(self) -> usize {
+        match self {
+            Layout::Bytes => 4,
+            Layout::Text => 5,
+        }
+    }
+
+    fn put(self, out: &mut Vec<u8>, value: u32) {
+        match self {
+            Layout::Bytes => out.extend_from_slice(&value.to_le_bytes()),
+            Layout::Text => out.extend((0..5).map(|i| ((value >> (7 * i)) & 0x7f) as u8)),
+        }
+    }
+
+    /// The number at the start of `bytes`, which holds at least `width` bytes.
+    fn get(self, bytes: &[u8]) -> u32 {
+        match self {
+            Layout::Bytes => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+            Layout::Text => bytes[..5]
+                .iter()
+                .rev()
+                .fold(0u32, |n, &b| (n << 7) | u32::from(b & 0x7f)),
+        }
+    }
+}
+
+/// Numbers in the header, a cue, a speaker and a chapter.
+const HEADER: usize = 5;
+const CUE: usize = 5;
+const SPEAKER: usize = 1;
+const CHAPTER: usize = 4;
 const TIMED: u32 = 1;
 const HAS_TRANSCRIPT: u32 = 2;
 const NO_SPEAKER: u32 = u32::MAX;
@@ -27,10 +77,18 @@ pub struct Laid {
     pub transcript_text: String,
     /// Every chapter's title, one line each: the `chapters` field's value.
     pub chapter_text: String,
-    /// The stored bytes (see the module docs).
+    /// The stored bytes (see the module docs): UTF-8 in `Layout::Text`.
     pub bytes: Vec<u8>,
     /// The distinct speakers.
     pub speakers: Vec<String>,
+}
+
+/// The stored layout in a document's value: text, or bytes in indexes made before that.
+pub fn stored<'a, V: tantivy::schema::Value<'a>>(value: V) -> Option<&'a [u8]> {
+    value
+        .as_str()
+        .map(str::as_bytes)
+        .or_else(|| value.as_bytes())
 }
 
 /// How many words `text` has: positions advance by one a word.
@@ -45,11 +103,12 @@ fn word_count(text: &str) -> u32 {
 }
 
 /// Lay out a transcript and chapters for the index.
-pub fn lay_out(transcript: Option<&Transcript>, chapters: &[Chapter]) -> Laid {
+pub fn lay_out(transcript: Option<&Transcript>, chapters: &[Chapter], layout: Layout) -> Laid {
+    let w = layout.width();
     let cues: &[Cue] = transcript.map_or(&[], |t| &t.cues);
     let mut speakers: Vec<String> = Vec::new();
     let mut strings = String::new();
-    let mut cue_table = Vec::with_capacity(cues.len() * CUE);
+    let mut cue_table = Vec::with_capacity(cues.len() * CUE * w);
     let mut transcript_text = String::new();
     let mut position = 0u32;
     for cue in cues {
@@ -75,16 +134,16 @@ pub fn lay_out(transcript: Option<&Transcript>, chapters: &[Chapter]) -> Laid {
             speaker,
             strings.len() as u32,
         ] {
-            cue_table.extend_from_slice(&value.to_le_bytes());
+            layout.put(&mut cue_table, value);
         }
         position = position.saturating_add(word_count(&cue.text));
     }
-    let mut speaker_table = Vec::with_capacity(speakers.len() * SPEAKER);
+    let mut speaker_table = Vec::with_capacity(speakers.len() * SPEAKER * w);
     for name in &speakers {
         strings.push_str(name);
-        speaker_table.extend_from_slice(&(strings.len() as u32).to_le_bytes());
+        layout.put(&mut speaker_table, strings.len() as u32);
     }
-    let mut chapter_table = Vec::with_capacity(chapters.len() * CHAPTER);
+    let mut chapter_table = Vec::with_capacity(chapters.len() * CHAPTER * w);
     let mut chapter_text = String::new();
     let mut position = 0u32;
     for chapter in chapters {
@@ -101,7 +160,7 @@ pub fn lay_out(transcript: Option<&Transcript>, chapters: &[Chapter]) -> Laid {
             title_end,
             strings.len() as u32,
         ] {
-            chapter_table.extend_from_slice(&value.to_le_bytes());
+            layout.put(&mut chapter_table, value);
         }
         position = position.saturating_add(word_count(&chapter.title));
     }
@@ -115,21 +174,25 @@ pub fn lay_out(transcript: Option<&Transcript>, chapters: &[Chapter]) -> Laid {
         }
     }
     let mut bytes = Vec::with_capacity(
-        HEADER + cue_table.len() + speaker_table.len() + chapter_table.len() + 4 + strings.len(),
+        (HEADER + 1) * w
+            + cue_table.len()
+            + speaker_table.len()
+            + chapter_table.len()
+            + strings.len(),
     );
     for value in [
-        VERSION,
+        layout.version(),
         cues.len() as u32,
         speakers.len() as u32,
         chapters.len() as u32,
         flags,
     ] {
-        bytes.extend_from_slice(&value.to_le_bytes());
+        layout.put(&mut bytes, value);
     }
     bytes.extend_from_slice(&cue_table);
     bytes.extend_from_slice(&speaker_table);
     bytes.extend_from_slice(&chapter_table);
-    bytes.extend_from_slice(&language_end.to_le_bytes());
+    layout.put(&mut bytes, language_end);
     bytes.extend_from_slice(strings.as_bytes());
     Laid {
         transcript_text,
@@ -164,6 +227,7 @@ pub struct ChapterRef<'a> {
 /// The stored bytes, read in place.
 pub struct Spoken<'a> {
     bytes: &'a [u8],
+    layout: Layout,
     cues: usize,
     speakers: usize,
     chapters: usize,
@@ -172,29 +236,33 @@ pub struct Spoken<'a> {
 }
 
 impl<'a> Spoken<'a> {
-    /// Read the header; `None` for bytes that are not this layout (never a panic).
+    /// Read the header; `None` for bytes that are not either layout (never a panic).
     pub fn read(bytes: &'a [u8]) -> Option<Spoken<'a>> {
-        let word = |at: usize| -> Option<u32> {
-            Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+        let layout = [Layout::Text, Layout::Bytes]
+            .into_iter()
+            .find(|l| bytes.len() >= l.width() && l.get(bytes) == l.version())?;
+        let w = layout.width();
+        let number = |i: usize| -> Option<u32> {
+            let at = i.checked_mul(w)?;
+            Some(layout.get(bytes.get(at..at.checked_add(w)?)?))
         };
-        if word(0)? != VERSION {
-            return None;
-        }
-        let cues = word(4)? as usize;
-        let speakers = word(8)? as usize;
-        let chapters = word(12)? as usize;
-        let flags = word(16)?;
+        let cues = number(1)? as usize;
+        let speakers = number(2)? as usize;
+        let chapters = number(3)? as usize;
+        let flags = number(4)?;
         let tables = HEADER
             .checked_add(cues.checked_mul(CUE)?)?
             .checked_add(speakers.checked_mul(SPEAKER)?)?
             .checked_add(chapters.checked_mul(CHAPTER)?)?
-            .checked_add(4)?;
+            .checked_add(1)?
+            .checked_mul(w)?;
         let strings = std::str::from_utf8(bytes.get(tables..)?).ok()?;
         // Only the header and the tables' extent are checked here: a search reads a few cues
         // of each hit, and checking every string's bounds would walk the whole cue table.
         // Each string is checked as it is read (`string`).
         Some(Spoken {
             bytes,
+            layout,
             cues,
             speakers,
             chapters,
@@ -203,8 +271,11 @@ impl<'a> Spoken<'a> {
         })
     }
 
-    fn word(&self, at: usize) -> u32 {
-        u32::from_le_bytes(self.bytes[at..at + 4].try_into().unwrap_or([0; 4]))
+    /// The number at index `i` of the tables (the header's first); `read` checked the tables'
+    /// extent.
+    fn word(&self, i: usize) -> u32 {
+        let at = i * self.layout.width();
+        self.layout.get(&self.bytes[at..at + self.layout.width()])
     }
 
     fn speakers_at(&self) -> usize {
@@ -241,7 +312,7 @@ impl<'a> Spoken<'a> {
         if i == 0 {
             0
         } else {
-            self.word(HEADER + (i - 1) * CUE + 16) as usize
+            self.word(HEADER + (i - 1) * CUE + 4) as usize
         }
     }
 
@@ -262,18 +333,18 @@ impl<'a> Spoken<'a> {
             return None;
         }
         let at = HEADER + i * CUE;
-        let speaker = self.word(at + 12);
+        let speaker = self.word(at + 3);
         Some(CueRef {
             index: i,
             position: self.word(at),
-            start: f64::from(self.word(at + 4)) / 1000.0,
-            end: f64::from(self.word(at + 8)) / 1000.0,
+            start: f64::from(self.word(at + 1)) / 1000.0,
+            end: f64::from(self.word(at + 2)) / 1000.0,
             speaker: if speaker == NO_SPEAKER {
                 None
             } else {
                 self.speaker_name(speaker as usize)
             },
-            text: self.string(self.cue_text_start(i), self.word(at + 16)),
+            text: self.string(self.cue_text_start(i), self.word(at + 4)),
         })
     }
 
@@ -299,14 +370,14 @@ impl<'a> Spoken<'a> {
         let start = if i == 0 {
             self.strings_after_speakers()
         } else {
-            self.word(at - CHAPTER + 12) as usize
+            self.word(at - CHAPTER + 3) as usize
         };
-        let title_end = self.word(at + 8);
-        let url = self.string(title_end as usize, self.word(at + 12));
+        let title_end = self.word(at + 2);
+        let url = self.string(title_end as usize, self.word(at + 3));
         Some(ChapterRef {
             index: i,
             position: self.word(at),
-            start: f64::from(self.word(at + 4)) / 1000.0,
+            start: f64::from(self.word(at + 1)) / 1000.0,
             title: self.string(start, title_end),
             url: (!url.is_empty()).then_some(url),
         })
@@ -324,7 +395,7 @@ impl<'a> Spoken<'a> {
     pub fn chapter_playing(&self, seconds: f64) -> Option<ChapterRef<'a>> {
         let ms = millis(seconds);
         let i = partition(self.chapters, |i| {
-            self.word(self.chapters_at() + i * CHAPTER + 4) <= ms
+            self.word(self.chapters_at() + i * CHAPTER + 1) <= ms
         });
         self.chapter(i.checked_sub(1)?)
     }
@@ -334,7 +405,7 @@ impl<'a> Spoken<'a> {
         let start = if self.chapters == 0 {
             self.strings_after_speakers()
         } else {
-            self.word(tables - CHAPTER + 12) as usize
+            self.word(tables - CHAPTER + 3) as usize
         };
         let language = self.string(start, self.word(tables));
         (!language.is_empty()).then_some(language)
@@ -423,7 +494,7 @@ mod tests {
     #[test]
     fn laid_out_and_read_back_unchanged() {
         let (transcript, chapters) = sample();
-        let laid = lay_out(Some(&transcript), &chapters);
+        let laid = lay_out(Some(&transcript), &chapters, Layout::Text);
         assert_eq!(
             laid.transcript_text,
             "Welcome to the show.\nToday: C++ and node.js, tech\ndebt we had to pay down\n后互联网时代"
@@ -434,12 +505,33 @@ mod tests {
         let (t, c) = spoken.to_model();
         assert_eq!(t.as_ref(), Some(&transcript));
         assert_eq!(c, chapters);
+        // Stored as text: every byte of the tables is ASCII.
+        let text = String::from_utf8(laid.bytes.clone()).unwrap();
+        assert!(text[..5 * (HEADER + 4 * CUE)].is_ascii());
+        // The layout of indexes made before it reads back the same.
+        let old = lay_out(Some(&transcript), &chapters, Layout::Bytes);
+        assert_eq!(
+            Spoken::read(&old.bytes).unwrap().to_model(),
+            (Some(transcript), chapters)
+        );
+    }
+
+    #[test]
+    fn numbers_round_trip_in_both_layouts() {
+        for layout in [Layout::Text, Layout::Bytes] {
+            for n in [0, 1, 127, 128, 754_200, 360_000_000, u32::MAX - 1, u32::MAX] {
+                let mut out = Vec::new();
+                layout.put(&mut out, n);
+                assert_eq!(out.len(), layout.width());
+                assert_eq!(layout.get(&out), n, "{layout:?}");
+            }
+        }
     }
 
     #[test]
     fn a_position_leads_to_its_cue_and_chapter() {
         let (transcript, chapters) = sample();
-        let laid = lay_out(Some(&transcript), &chapters);
+        let laid = lay_out(Some(&transcript), &chapters, Layout::Text);
         let spoken = Spoken::read(&laid.bytes).unwrap();
         // Positions as the analyzer gives them: the words of the whole text, counted.
         let positions: Vec<(String, usize)> = super::super::tokenizer::split(&laid.transcript_text)
@@ -470,11 +562,11 @@ mod tests {
     #[test]
     fn chapters_alone_and_nothing_at_all() {
         let (_, chapters) = sample();
-        let laid = lay_out(None, &chapters);
+        let laid = lay_out(None, &chapters, Layout::Text);
         let spoken = Spoken::read(&laid.bytes).unwrap();
         assert!(!spoken.has_transcript());
         assert_eq!(spoken.to_model(), (None, chapters));
-        let empty = lay_out(None, &[]);
+        let empty = lay_out(None, &[], Layout::Text);
         assert_eq!(
             Spoken::read(&empty.bytes).unwrap().to_model(),
             (None, vec![])
@@ -484,15 +576,27 @@ mod tests {
     #[test]
     fn damaged_bytes_are_refused_not_read_out_of_bounds() {
         let (transcript, chapters) = sample();
-        let laid = lay_out(Some(&transcript), &chapters);
-        for cut in 0..laid.bytes.len() {
-            if let Some(spoken) = Spoken::read(&laid.bytes[..cut]) {
-                let _ = spoken.to_model();
+        for layout in [Layout::Text, Layout::Bytes] {
+            let laid = lay_out(Some(&transcript), &chapters, layout);
+            for cut in 0..laid.bytes.len() {
+                if let Some(spoken) = Spoken::read(&laid.bytes[..cut]) {
+                    let _ = spoken.to_model();
+                }
             }
+            for at in 0..laid.bytes.len() {
+                let mut wrong = laid.bytes.clone();
+                wrong[at] ^= 0xff;
+                if let Some(spoken) = Spoken::read(&wrong) {
+                    let _ = spoken.to_model();
+                    let _ = spoken.cue_at(3);
+                    let _ = spoken.chapter_playing(700.0);
+                }
+            }
+            let mut wrong = laid.bytes.clone();
+            wrong[layout.width()] = 0x7f;
+            wrong[layout.width() + 1] = 0x7f;
+            assert!(Spoken::read(&wrong).is_none(), "{layout:?}");
         }
-        let mut wrong = laid.bytes.clone();
-        wrong[4] = 0xff;
-        assert!(Spoken::read(&wrong).is_none());
         assert!(Spoken::read(b"").is_none());
     }
 }

@@ -132,7 +132,7 @@ fn write_explanation<W: Write>(out: &mut W, score: f32, x: &Explanation) -> io::
                 found.push(format!("held +{:.2}", w.coordination));
             }
             if found.is_empty() {
-                format!("{}: not held", clean(&w.word))
+                format!("{}: not in the title or a body", clean(&w.word))
             } else {
                 format!("{}: {}", clean(&w.word), found.join(", "))
             }

@@ -26,6 +26,8 @@ pub(crate) enum Tier {
     EveryWord,
     Phrase,
     AsTyped,
+    /// The words of content said together in a transcript.
+    Said,
 }
 
 impl Tier {
@@ -34,6 +36,7 @@ impl Tier {
             Tier::EveryWord => "every word",
             Tier::Phrase => "phrase",
             Tier::AsTyped => "as typed",
+            Tier::Said => "said together",
         }
     }
 }
@@ -115,6 +118,11 @@ impl Explainer {
                     (Tier::AsTyped, false) if missing.is_empty() => {
                         "holds some words only through a synonym".into()
                     }
+                    (Tier::Said, true) => {
+                        "its transcript says the words of content together, in the order typed"
+                            .into()
+                    }
+                    (Tier::Said, false) => "no transcript says the words together".into(),
                     (Tier::EveryWord | Tier::AsTyped, false) => misses,
                 };
                 TierMatch {

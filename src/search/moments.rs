@@ -8,12 +8,12 @@ use std::ops::Range;
 
 use tantivy::postings::Postings;
 use tantivy::query::Query;
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
 use crate::error::Result;
 use crate::index::schema::SpokenFields;
-use crate::index::spoken::{CueRef, Spoken};
+use crate::index::spoken::{self, CueRef, Spoken};
 use crate::index::tokenizer;
 
 use super::snippet;
@@ -106,7 +106,7 @@ impl MomentFinder {
     ) -> Result<Spots> {
         let Some(spoken) = doc
             .get_first(self.fields.spoken)
-            .and_then(|v| v.as_bytes())
+            .and_then(spoken::stored)
             .and_then(Spoken::read)
         else {
             return Ok(Spots::default());

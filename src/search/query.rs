@@ -541,14 +541,15 @@ fn compile_words(
             }
         }
     }
+    let fields = searched_fields(index, searcher);
     if parts.iter().filter(|p| !p.function).count() >= LONG_QUERY {
         for part in &mut parts {
-            part.rarity = rarity(index, searcher, &part.terms)?;
+            part.rarity = rarity(&fields, searcher, &part.terms)?;
         }
     }
-    let said = said_together(index, searcher, &parts)?;
+    let said = said_together(&fields, searcher, &parts)?;
     let words = group_synonyms(parts, synonyms);
-    let mut tiers = Tiers::new(&index.fields, &words, &native, explain);
+    let mut tiers = Tiers::new(&fields, &words, &native, explain);
     if let Some(said) = said {
         tiers.add_said(said);
     }
@@ -564,15 +565,34 @@ fn compile_words(
     })
 }
 
+/// The index's fields, less those of transcripts and chapters when no episode has any: a
+/// query then costs what it did before transcripts.
+fn searched_fields(index: &EpisodeIndex, searcher: &Searcher) -> Fields {
+    let mut fields = index.fields;
+    if let Some(spoken) = fields.spoken {
+        let holds = |field| {
+            searcher.segment_readers().iter().any(|segment| {
+                segment
+                    .inverted_index(field)
+                    .is_ok_and(|inverted| inverted.terms().num_terms() > 0)
+            })
+        };
+        if !holds(spoken.transcript) && !holds(spoken.chapters) {
+            fields.spoken = None;
+        }
+    }
+    fields
+}
+
 /// The words of content in the order typed, as a sloppy phrase in what was said, when every
 /// one of them is in some transcript (else no episode can earn the tier, and the query is
 /// ranked as on an index without transcripts, in two passes).
 fn said_together(
-    index: &EpisodeIndex,
+    fields: &Fields,
     searcher: &Searcher,
     parts: &[Part],
 ) -> Result<Option<Box<dyn Query>>> {
-    let Some(spoken) = index.fields.spoken else {
+    let Some(spoken) = fields.spoken else {
         return Ok(None);
     };
     let content: Vec<&Part> = parts.iter().filter(|p| !p.function).collect();
@@ -601,10 +621,10 @@ const SAID_SLOP: u32 = 8;
 /// How rare a word is, from 0 (in every episode) to 1 (in none): its inverse document
 /// frequency in the field that holds it most, over the largest it could be. Asked only for the
 /// words of a long query, whose coordination bonus it weighs.
-fn rarity(index: &EpisodeIndex, searcher: &Searcher, terms: &[String]) -> Result<f32> {
+fn rarity(fields: &Fields, searcher: &Searcher, terms: &[String]) -> Result<f32> {
     let mut most = 0u64;
     for term in terms {
-        for field in index.fields.searchable() {
+        for field in fields.searchable() {
             most = most.max(searcher.doc_freq(&Term::from_field_text(field, term))?);
         }
     }
