@@ -1149,7 +1149,19 @@ fn in_a_browser_typing_finds_facets_filter_pages_survive_reload_and_back_and_mar
     }
     ws.write("many.jsonl", many);
     ws.write("evil.txt", HOSTILE_PAGE);
-    assert_eq!(ws.run(&["index", "many.jsonl", "evil.txt"]).code, 0);
+    ws.write(
+        "talk.vtt",
+        "WEBVTT\n\n00:01:05.000 --> 00:01:09.000\n<v Ana>We paid down the zanzibar backlog.\n\n01:02:03.500 --> 01:02:08.000\n<v Ben>A zanzibar <b>&lt;img src=x onerror=window.xss=3&gt;</b> again.\n",
+    );
+    ws.write(
+        "talk.jsonl",
+        r#"{"id": "talk-1", "podcast": "Talks", "title": "A long talk", "summary": "Two people talk.", "url": "https://example.org/talk", "transcript": "talk.vtt"}"#,
+    );
+    assert_eq!(
+        ws.run(&["index", "many.jsonl", "evil.txt", "talk.jsonl"])
+            .code,
+        0
+    );
     let server = Server::start(&ws, &[], &[]);
     let Some(browser) = Browser::start() else {
         return;
@@ -1278,6 +1290,31 @@ fn in_a_browser_typing_finds_facets_filter_pages_survive_reload_and_back_and_mar
         json!(0),
     );
     browser.wait_for("return typeof window.xss", json!("undefined"));
+    // Moments: where the words were said, each a link that starts playback there; markup in
+    // a transcript is shown as text too.
+    browser.open(&format!("{}/?q=zanzibar", server.base));
+    browser.wait_for(count, json!(1));
+    browser.wait_for(
+        "return [...document.querySelectorAll('#results .moment')].map(m => m.textContent)",
+        json!([
+            "1:05 Ana: We paid down the zanzibar backlog.",
+            "1:02:03 Ben: A zanzibar <img src=x onerror=window.xss=3> again."
+        ]),
+    );
+    browser.wait_for(
+        "return [...document.querySelectorAll('#results .moment a')].map(a => a.getAttribute('href'))",
+        json!(["https://example.org/talk#t=65", "https://example.org/talk#t=3723"]),
+    );
+    browser.wait_for(
+        "return [...document.querySelectorAll('#results .moment mark')].map(m => m.textContent)",
+        json!(["zanzibar", "zanzibar"]),
+    );
+    browser.wait_for(
+        "return document.querySelectorAll('#results img, #results script').length",
+        json!(0),
+    );
+    browser.wait_for("return typeof window.xss", json!("undefined"));
+    browser.screenshot("serve-moments.png");
     // Phone width.
     browser.session(
         "POST",

@@ -123,6 +123,35 @@ fn explain_shows_the_tier_of_words_said_together() {
 }
 
 #[test]
+fn words_said_an_hour_apart_are_two_moments() {
+    let ws = Workspace::new();
+    // Nothing transcribed between the cues: their words are neighbours in the text only.
+    ws.write(
+        "gap.vtt",
+        "WEBVTT\n\n00:01:05.000 --> 00:01:09.000\nWe paid down the zanzibar backlog.\n\n01:02:03.500 --> 01:02:08.000\nA zanzibar again.\n",
+    );
+    ws.write(
+        "gap.jsonl",
+        r#"{"id": "gap", "title": "A long talk", "summary": "Two people talk.", "url": "https://example.org/gap", "transcript": "gap.vtt"}"#,
+    );
+    assert_eq!(ws.run(&["index", "gap.jsonl"]).code, 0);
+    let hits = json_lines(&ws.run(&["search", "--json", "zanzibar"]).stdout);
+    let moments: Vec<(f64, &str)> = hits[0]["moments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["start"].as_f64().unwrap(), m["url"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        moments,
+        [
+            (65.0, "https://example.org/gap#t=65"),
+            (3723.5, "https://example.org/gap#t=3723")
+        ]
+    );
+}
+
+#[test]
 fn a_phrase_said_across_two_cues_starts_at_the_first() {
     let ws = workspace();
     let hits = json_lines(&ws.run(&["search", "--json", "\"tech debt\""]).stdout);

@@ -22,6 +22,8 @@ use super::snippet;
 pub const DEFAULT_MOMENTS: usize = 3;
 /// Matched words this many positions apart or closer belong to one moment.
 const NEAR: u32 = 12;
+/// Silence between two cues longer than this many seconds ends a moment.
+const PAUSE: f64 = 10.0;
 /// The most cues one moment spans (a phrase said across a cue boundary spans two).
 const MOST_CUES: usize = 3;
 /// The longest moment text, in characters: a cue of a whole paragraph is cut around its words.
@@ -127,11 +129,21 @@ impl MomentFinder {
         // Every run of matched words close together, best first: most distinct words, then
         // the tightest (fewest words between the first and the last), then words in the
         // query's order side by side (a phrase), then most words, then earliest.
+        // A run stops at a pause: words a few apart in the text can be an hour apart in time
+        // when nothing was transcribed between them.
+        let times: Vec<Option<(f64, f64)>> = matched
+            .iter()
+            .map(|m| spoken.cue_at(m.0).map(|c| (c.start, c.end)))
+            .collect();
+        let paused = |i: usize| match (times[i], times[i + 1]) {
+            (Some((_, end)), Some((start, _))) => start - end > PAUSE,
+            _ => false,
+        };
         let mut runs: Vec<(usize, u32, usize, usize, Range<usize>)> = Vec::new();
         for first in 0..matched.len() {
             let from = matched[first].0;
             let mut last = first;
-            while last + 1 < matched.len() && matched[last + 1].0 - from <= NEAR {
+            while last + 1 < matched.len() && matched[last + 1].0 - from <= NEAR && !paused(last) {
                 last += 1;
             }
             let run = &matched[first..=last];

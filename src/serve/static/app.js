@@ -83,6 +83,42 @@ function linkOf(hit) {
   return "/api/episodes/" + encodeURIComponent(hit.id);
 }
 
+// Where in the episode the words were said: each moment's time (a link that starts playback
+// there, when the episode has a web address), its speaker and its words; and the chapter
+// whose title matched.
+function spoken(hit) {
+  const parts = [];
+  if (hit.chapter) {
+    parts.push(element("p", { className: "chapter",
+      textContent: `chapter ${duration(Math.floor(hit.chapter.start))}  ${hit.chapter.title}` }));
+  }
+  if (!hit.moments || !hit.moments.length) return parts;
+  const items = hit.moments.map((m) => {
+    const clock = duration(Math.floor(m.start));
+    let at = element("span", { className: "clock", textContent: clock });
+    if (webLink(m.url)) {
+      at = element("a", { href: webLink(m.url), className: "clock", textContent: clock,
+        ariaLabel: `play from ${clock}` });
+    }
+    const words = [];
+    if (m.speaker) words.push(element("span", { className: "speaker", textContent: m.speaker + ": " }));
+    words.push(highlighted(m.text, m.highlights));
+    if (m.chapter) words.push(element("span", { className: "in-chapter", textContent: `  [${m.chapter}]` }));
+    return element("p", { className: "moment" }, [at, " ", element("span", {}, words)]);
+  });
+  parts.push(element("div", { className: "moments", role: "group",
+    ariaLabel: "moments where the words are said" }, items));
+  return parts;
+}
+
+function webLink(text) {
+  try {
+    const url = new URL(text);
+    if (url.protocol === "https:" || url.protocol === "http:") return url.href;
+  } catch (e) { /* not a url */ }
+  return "";
+}
+
 function element(tag, props, children) {
   const el = document.createElement(tag);
   Object.assign(el, props || {});
@@ -129,6 +165,7 @@ async function show(s) {
       element("h3", {}, [title]),
       element("p", { className: "meta", textContent: meta }),
       element("p", { className: "snippet" }, [highlighted(hit.snippet, hit.highlights)]),
+      ...spoken(hit),
     ]);
   }));
   showFacets(s, answer.facets || {});
