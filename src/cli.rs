@@ -319,7 +319,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
     pub max_body: usize,
 
-    /// Longest time one request may take, in seconds (longer: 408)
+    /// Longest time one request may take, in seconds (longer: 408), and its headers to arrive
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub timeout: u64,
 

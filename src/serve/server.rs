@@ -27,8 +27,6 @@ use crate::search::suggest::Suggester;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7780";
 /// How often the index is asked for a newer commit (another process's `index`, a merge).
 const RELOAD_EVERY: Duration = Duration::from_millis(250);
-/// How long a client may take to send a request's headers.
-const HEADER_DEADLINE: Duration = Duration::from_secs(10);
 /// How long requests in flight are given to finish once a shutdown is asked for.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 /// Only the page's own origin: its script, its style, its API calls.
@@ -173,7 +171,8 @@ async fn serve(
                 let mut builder = hyper::server::conn::http1::Builder::new();
                 builder
                     .timer(TokioTimer::new())
-                    .header_read_timeout(HEADER_DEADLINE);
+                    // A client has as long to send its headers as a request has to be answered.
+                    .header_read_timeout(options.timeout);
                 let connection = builder.serve_connection(
                     TokioIo::new(stream),
                     TowerToHyperService::new(app.clone()),
