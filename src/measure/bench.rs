@@ -32,7 +32,7 @@ impl Default for BenchOptions {
 }
 
 /// Latency figures of one run; times in microseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Latency {
     pub p50_us: f64,
     pub p95_us: f64,
@@ -44,7 +44,20 @@ pub struct Latency {
     /// Distinct queries (lines of the file).
     pub queries: usize,
     pub runs: usize,
+    /// The slowest queries (`SLOWEST` of them) by their median time, slowest first: where a
+    /// tail comes from.
+    pub slowest: Vec<Slow>,
 }
+
+/// One query and its median time over the runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Slow {
+    pub query: String,
+    pub median_us: f64,
+}
+
+/// How many of the slowest queries a run names.
+const SLOWEST: usize = 5;
 
 impl Latency {
     /// Reduce one sample a query execution to percentiles (nearest rank). `wall` is the time the
@@ -72,6 +85,7 @@ impl Latency {
             },
             queries,
             runs,
+            slowest: Vec::new(),
         }
     }
 }
@@ -159,12 +173,29 @@ pub fn time_queries<E>(
         }
     }
     let wall = started.elapsed();
-    Ok(Latency::from_samples(
-        &mut samples,
-        queries.len(),
-        runs,
-        wall,
-    ))
+    // Run r's time for query i is sample r * queries + i.
+    let mut slowest: Vec<Slow> = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let mut times: Vec<Duration> = samples
+                .iter()
+                .skip(i)
+                .step_by(queries.len().max(1))
+                .copied()
+                .collect();
+            times.sort_unstable();
+            Slow {
+                query: q.clone(),
+                median_us: percentile(&times, 50.0).as_secs_f64() * 1e6,
+            }
+        })
+        .collect();
+    slowest.sort_by(|a, b| b.median_us.total_cmp(&a.median_us));
+    slowest.truncate(SLOWEST);
+    let mut latency = Latency::from_samples(&mut samples, queries.len(), runs, wall);
+    latency.slowest = slowest;
+    Ok(latency)
 }
 
 #[cfg(test)]
@@ -195,5 +226,27 @@ mod tests {
         assert_eq!(l.mean_us, 50.5);
         assert_eq!(l.qps, 10_000.0);
         assert_eq!(percentile(&[], 50.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_slowest_queries_are_named_slowest_first() {
+        let queries: Vec<String> = ["a", "slow", "b", "slower", "c", "d", "e"]
+            .iter()
+            .map(|q| q.to_string())
+            .collect();
+        let l = time_queries(&queries, 3, 0, |q| -> Result<(), ()> {
+            let pause = match q {
+                "slower" => 20,
+                "slow" => 10,
+                _ => 0,
+            };
+            std::thread::sleep(Duration::from_millis(pause));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(l.slowest.len(), 5);
+        assert_eq!(l.slowest[0].query, "slower");
+        assert_eq!(l.slowest[1].query, "slow");
+        assert!(l.slowest[0].median_us >= 20_000.0);
     }
 }

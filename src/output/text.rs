@@ -193,7 +193,17 @@ pub fn write_latency<W: Write>(out: &mut W, l: &Latency) -> io::Result<()> {
     writeln!(out, "p99         {:.0} us", l.p99_us)?;
     writeln!(out, "max         {:.0} us", l.max_us)?;
     writeln!(out, "mean        {:.0} us", l.mean_us)?;
-    writeln!(out, "queries/s   {:.0}", l.qps)
+    writeln!(out, "queries/s   {:.0}", l.qps)?;
+    for (i, slow) in l.slowest.iter().enumerate() {
+        let label = if i == 0 { "slowest" } else { "" };
+        writeln!(
+            out,
+            "{label:<11} {:.0} us  {}",
+            slow.median_us,
+            clean(&slow.query)
+        )?;
+    }
+    Ok(())
 }
 
 /// Print index figures, one per line.

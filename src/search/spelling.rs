@@ -84,11 +84,17 @@ pub fn nearest(vocabulary: &Vocabulary, word: &str, max: usize) -> Option<(Strin
         // dictionary was 93% of a search's time (see BENCHMARKS.md). Up to two edits the walk
         // follows a Levenshtein DFA (a table look-up a byte); beyond, the edit-table automaton.
         if max <= 2 {
-            let dfa = Within(builder(max).build_dfa(word));
-            collect(vocabulary, word, max, dfa, &mut found);
+            // Two edits are looked for among the words that share the typed word's first
+            // letter (typos rarely hit it, as the tie-break below assumes): one letter's
+            // branch of the list, not all of it, which made the walk most of the time of a
+            // long query holding a word the index lacks.
+            let first = word.chars().next().map_or(0, char::len_utf8);
+            let (prefix, rest) = word.split_at(if max == 2 { first } else { 0 });
+            let dfa = Within(builder(max).build_dfa(rest));
+            collect(vocabulary, word, max, prefix, dfa, &mut found);
         } else {
             let rows = WithinEdits::new(word, max);
-            collect(vocabulary, word, max, rows, &mut found);
+            collect(vocabulary, word, max, "", rows, &mut found);
         }
     }
     let first = word.chars().next();
@@ -101,12 +107,13 @@ pub fn nearest(vocabulary: &Vocabulary, word: &str, max: usize) -> Option<(Strin
         .map(|(term, (_, freq))| (term, freq))
 }
 
-/// Every word of the vocabulary that `automaton` accepts and `distance` puts within `max`
-/// edits of `word`, with the texts holding it.
+/// Every word of the vocabulary under `prefix` whose rest `automaton` accepts and that
+/// `distance` puts within `max` edits of `word`, with the texts holding it.
 fn collect<A>(
     vocabulary: &Vocabulary,
     word: &str,
     max: usize,
+    prefix: &str,
     automaton: A,
     found: &mut HashMap<String, (usize, u64)>,
 ) where
@@ -115,7 +122,7 @@ fn collect<A>(
 {
     let len = word.chars().count();
     let mut near = Vec::new();
-    word_list::walk(vocabulary.fst(), &automaton, |term| {
+    word_list::walk_under(vocabulary.fst(), prefix.as_bytes(), &automaton, |term| {
         let Ok(term) = std::str::from_utf8(term) else {
             return;
         };

@@ -9,8 +9,15 @@ use tantivy_fst::raw::{Fst, Node};
 use tantivy_fst::Automaton;
 
 /// Every word of `fst` that `automaton` accepts, in order.
-pub(crate) fn walk<A: Automaton>(
+pub(crate) fn walk<A: Automaton>(fst: &Fst<OwnedBytes>, automaton: &A, each: impl FnMut(&[u8])) {
+    walk_under(fst, b"", automaton, each);
+}
+
+/// Every word of `fst` that starts with `prefix` and whose rest `automaton` accepts, in order:
+/// only the branch of the list under `prefix` is walked.
+pub(crate) fn walk_under<A: Automaton>(
     fst: &Fst<OwnedBytes>,
+    prefix: &[u8],
     automaton: &A,
     mut each: impl FnMut(&[u8]),
 ) {
@@ -19,10 +26,18 @@ pub(crate) fn walk<A: Automaton>(
         next: usize,
         state: S,
     }
-    // The word so far: one byte for each frame but the root's.
+    let mut root = fst.root();
+    for &byte in prefix {
+        match root.find_input(byte) {
+            Some(i) => root = fst.node(root.transition_addr(i)),
+            None => return,
+        }
+    }
+    // The word so far: the prefix, then one byte for each frame but the first's.
     let mut word: Vec<u8> = Vec::with_capacity(32);
+    word.extend_from_slice(prefix);
     let mut stack = vec![Frame {
-        node: fst.root(),
+        node: root,
         next: 0,
         state: automaton.start(),
     }];
