@@ -101,7 +101,7 @@ mod tests {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
             .collect();
         let err = read_transcript(&junk, "talk.vtt", Some("text/vtt")).unwrap_err();
-        assert_eq!(err.to_string(), "line 0: not a transcript: binary data");
+        assert_eq!(err.to_string(), "line 1: not a transcript: binary data");
     }
 
     #[test]
