@@ -1,11 +1,12 @@
 //! Bytes to text for transcript files: size limit, binary refusal, and the encodings real files
-//! use (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1252 for lines that are not UTF-8).
+//! use (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1252 for bytes that are not UTF-8).
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, WINDOWS_1252};
+use encoding_rs::Encoding;
 
 use super::cues::TranscriptError;
+use crate::ingest::utf8_lenient;
 
 /// The largest transcript read: 64 MiB. The longest real transcripts (a 3-hour word-level JSON)
 /// are a few MiB; a larger file is not a transcript, and reading it whole would cost memory for
@@ -17,12 +18,12 @@ const SNIFF_BYTES: usize = 8192;
 
 /// The text of a transcript file.
 ///
-/// UTF-8 first (the common case, and the one that can be verified); a line that is not UTF-8 is
-/// read as Windows-1252, the superset of Latin-1 that older SRT tools write. Line by line, so
-/// that a UTF-8 file with a stray byte in it (a Windows quote pasted in, junk from a broken
-/// copy) keeps the accents of all its other lines; a Windows-1252 file reads as before, since
-/// a line of it with accents in it is not UTF-8. UTF-16 is recognised by its BOM only, since
-/// without one it cannot be told from binary data.
+/// UTF-8 first (the common case, and the one that can be verified); bytes that are not UTF-8
+/// are read as Windows-1252, the superset of Latin-1 that older SRT tools write, one by one as
+/// feeds are: a UTF-8 file with a stray byte in it (a Windows quote pasted in, junk from a
+/// broken copy) keeps its accents, and a Windows-1252 file reads as before, since its accented
+/// letters do not form UTF-8 sequences. UTF-16 is recognised by its BOM only, since without
+/// one it cannot be told from binary data.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, TranscriptError> {
     if bytes.len() > MAX_BYTES {
         return Err(TranscriptError::new(
@@ -40,15 +41,7 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, TranscriptError> {
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
-        Err(_) => Cow::Owned(
-            bytes
-                .split_inclusive(|&b| b == b'\n')
-                .map(|line| match std::str::from_utf8(line) {
-                    Ok(line) => Cow::Borrowed(line),
-                    Err(_) => WINDOWS_1252.decode_without_bom_handling(line).0,
-                })
-                .collect(),
-        ),
+        Err(_) => Cow::Owned(utf8_lenient(bytes)),
     };
     checked(text)
 }
@@ -99,10 +92,10 @@ mod tests {
             .chain("ab".encode_utf16().flat_map(u16::to_be_bytes))
             .collect();
         assert_eq!(decode(&utf16be).unwrap(), "ab");
-        // One line not UTF-8 is read as Windows-1252; the others keep their UTF-8.
+        // A stray Windows quote in UTF-8: read as Windows-1252, the UTF-8 around it kept.
         assert_eq!(
-            decode(b"Caf\xc3\xa9 cr\xc3\xa8me\nit\x92s\r\n\xc3\xbcber").unwrap(),
-            "Café crème\nit\u{2019}s\r\nüber"
+            decode(b"Caf\xc3\xa9 cr\xc3\xa8me\nit\x92s \xc3\xbcber").unwrap(),
+            "Café crème\nit\u{2019}s über"
         );
     }
 
