@@ -1,7 +1,7 @@
 //! Faulty transcripts through the binary: malformed timings, a 50 MB file, binary junk named
-//! `.vtt`, a cue of 100,000 characters, times past a day and below zero. Each fault is one
-//! line naming the file, the line and why; nothing panics; every episode stays searchable and
-//! every good cue keeps its moment.
+//! `.vtt`, a cue of 100,000 characters, times past a day and below zero, junk spliced into a
+//! good file. Each fault is one line naming the file, the line and why; nothing panics; every
+//! episode stays searchable and every good cue keeps its moment.
 
 use crate::util::{json_lines, Run, Workspace};
 
@@ -41,6 +41,18 @@ A prelude before zero.
 
 00:00:06.000 --> 00:00:08.000
 After the countdown.
+";
+
+/// UTF-8 with junk spliced in (NULs among it) and a Windows-1252 quote: damage, not binary.
+const SPLICED: &[u8] = b"WEBVTT
+
+00:00:01.000 --> 00:00:02.000
+Caf\xc3\xa9 cr\xc3\xa8me for the narwhal.
+
+\x00\xff\xfe\x01junk\x00
+
+00:00:03.000 --> 00:00:04.000
+It\x92s the okapi.
 ";
 
 const GOOD: &str = "WEBVTT
@@ -107,7 +119,7 @@ fn huge_vtt() -> String {
 /// cue.
 fn faulty_files(ws: &Workspace, dir: &str) -> f64 {
     let (big, last_start) = big_vtt(50_000_000);
-    let files: [(&str, Vec<u8>); 7] = [
+    let files: [(&str, Vec<u8>); 8] = [
         ("good.vtt", GOOD.into()),
         ("timings.vtt", TIMINGS.into()),
         ("big.vtt", big.into_bytes()),
@@ -115,6 +127,7 @@ fn faulty_files(ws: &Workspace, dir: &str) -> f64 {
         ("huge.vtt", huge_vtt().into_bytes()),
         ("late.vtt", LATE.into()),
         ("negative.vtt", NEGATIVE.into()),
+        ("spliced.vtt", SPLICED.into()),
     ];
     for (name, bytes) in files {
         ws.write(&format!("{dir}/{name}"), bytes);
@@ -122,7 +135,9 @@ fn faulty_files(ws: &Workspace, dir: &str) -> f64 {
     last_start
 }
 
-const KINDS: [&str; 7] = ["good", "timings", "big", "junk", "huge", "late", "negative"];
+const KINDS: [&str; 8] = [
+    "good", "timings", "big", "junk", "huge", "late", "negative", "spliced",
+];
 
 /// The first moment of the first hit for QUERY: (episode id, start, end, text).
 fn first_moment(ws: &Workspace, query: &str) -> (String, f64, f64, String) {
@@ -176,18 +191,19 @@ fn each_faulty_transcript_is_one_line_and_nothing_else_is_lost() {
             "episearch: t/huge.vtt:3: cue of 100000 characters cut to 10000",
             "episearch: t/late.vtt:6: start 100:00:01.000 past the 100-hour limit; cue dropped",
             "episearch: t/negative.vtt:3: negative time -00:00:05.000; cue dropped",
+            "episearch: t/spliced.vtt:6: text outside a cue: \"ÿþjunk\"",
         ]
     );
     let summary = lines[lines.len() - 1];
     assert!(
-        summary.starts_with("indexed 1 files: 7 added, 0 updated, 0 unchanged, 0 skipped in ")
+        summary.starts_with("indexed 1 files: 8 added, 0 updated, 0 unchanged, 0 skipped in ")
             && summary.ends_with("; 1 linked transcript or chapters file unreadable"),
         "{summary}"
     );
 
     // Every episode is in, each found by its own summary word.
     let stats = json_lines(&ws.run(&["stats", "--json"]).stdout);
-    assert_eq!(stats[0]["episodes"], 7);
+    assert_eq!(stats[0]["episodes"], 8);
     for kind in KINDS {
         let hits = json_lines(&ws.run(&["search", "--json", &format!("tag{kind}")]).stdout);
         assert_eq!(hits.len(), 1, "{kind}");
@@ -261,6 +277,27 @@ fn each_faulty_transcript_is_one_line_and_nothing_else_is_lost() {
         )
     );
     not_found(&ws, "prelude");
+
+    // A few junk bytes and a stray Windows quote: the junk is one line, the cues around it are
+    // kept with their accents and the quote.
+    assert_eq!(
+        at("crème"),
+        (
+            "spliced".to_string(),
+            1.0,
+            2.0,
+            "Café crème for the narwhal.".to_string()
+        )
+    );
+    assert_eq!(
+        at("okapi"),
+        (
+            "spliced".to_string(),
+            3.0,
+            4.0,
+            "It\u{2019}s the okapi.".to_string()
+        )
+    );
 }
 
 #[test]
