@@ -14,4 +14,5 @@ mod relevance;
 mod robust;
 mod serve;
 mod sources;
+mod transcript_faults;
 mod transcripts;

@@ -266,7 +266,7 @@ fn an_unreadable_transcript_is_named_and_its_episode_kept() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
-            .contains("episearch: junk.vtt: not a transcript: binary data\n"),
+            .contains("episearch: junk.vtt:1: not a transcript: binary data\n"),
         "{}",
         r.stderr
     );

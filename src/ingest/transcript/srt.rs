@@ -4,7 +4,7 @@
 use crate::episode::Transcript;
 
 use super::cues::{blocks, CueSink, Parsed, TranscriptError};
-use super::timing::parse_timing;
+use super::timing::{arrowless, parse_timing};
 use super::vtt::voice_spans;
 
 /// The longest speaker name a `Name:` prefix may have, so that a sentence with a colon in it
@@ -49,10 +49,10 @@ pub fn read(text: &str) -> Result<Parsed<Transcript>, TranscriptError> {
             } else if let Some((_, _, _, lines)) = cue.as_mut() {
                 lines.push(line);
             } else if !(is_number(line) || lost_timing) {
-                sink.warn(
-                    line_no,
-                    format!("text outside a cue: {}", super::text::quoted(line.trim())),
-                );
+                let reason = arrowless(line).unwrap_or_else(|| {
+                    format!("text outside a cue: {}", super::text::quoted(line.trim()))
+                });
+                sink.warn(line_no, reason);
                 lost_timing = true;
             }
         }
@@ -159,13 +159,17 @@ mod tests {
     #[test]
     fn missing_blank_lines_and_bad_blocks() {
         let text = "\u{feff}1\n00:00:01,000 --> 00:00:02,000\none\n2\n00:00:03,000 --> 00:00:04,000\ntwo\n\n\
-            3\n00:00:0x,000 --> 00:00:06,000\nlost\n\n4\n00:00:07,000 --> 00:00:08,000\nthree\n";
+            3\n00:00:0x,000 --> 00:00:06,000\nlost\n\n4\n00:00:07,000 --> 00:00:08,000\nthree\n\n\
+            5\n00:00:09,000 00:00:10,000\nlost too\n";
         let (cues, warnings) = read_ok(text);
         let texts: Vec<&str> = cues.iter().map(|c| c.3.as_str()).collect();
         assert_eq!(texts, ["one", "two", "three"]);
         assert_eq!(
             warnings,
-            ["line 9: bad timing \"00:00:0x,000 --> 00:00:06,000\""]
+            [
+                "line 9: bad timing \"00:00:0x,000 --> 00:00:06,000\"",
+                "line 17: bad timing \"00:00:09,000 00:00:10,000\": no \"-->\"",
+            ]
         );
     }
 }

@@ -74,6 +74,20 @@ pub fn parse_timing(line: &str) -> Result<(f64, f64), String> {
     Ok((start, end))
 }
 
+/// The warning for a line that holds a cue's two times but no `-->` between them
+/// (`00:00:30.000 00:00:32.000`), or `None` for any other line: a timing that lost its arrow
+/// is reported as one, not as stray text.
+pub fn arrowless(line: &str) -> Option<String> {
+    let is_time = |word: &str| word.contains(':') && parse_time(word).is_ok();
+    let mut words = line.split_whitespace();
+    (!line.contains("->") && words.next().is_some_and(is_time) && words.any(is_time)).then(|| {
+        format!(
+            "bad timing {}: no \"-->\"",
+            super::text::quoted(line.trim())
+        )
+    })
+}
+
 /// `HH:MM:SS.mmm` (with `,` for SRT), hours growing past two digits when needed.
 pub fn format_time(seconds: f64, separator: char) -> String {
     let millis = (seconds.max(0.0) * 1000.0).round() as u64;
@@ -122,6 +136,22 @@ mod tests {
             Err("bad timing \"00:01 -> x\"".to_string())
         );
         assert!(parse_timing("00:01.000 --> ").is_err());
+        assert_eq!(
+            arrowless(" 00:00:30.000 00:00:32.000 align:start"),
+            Some("bad timing \"00:00:30.000 00:00:32.000 align:start\": no \"-->\"".to_string())
+        );
+        assert_eq!(
+            arrowless("00:30,000 - 00:32,000"),
+            Some("bad timing \"00:30,000 - 00:32,000\": no \"-->\"".to_string())
+        );
+        for not_timing in [
+            "10:30 is when we met",
+            "1 2",
+            "00:01 --> 00:02",
+            "see 10:30 11:00",
+        ] {
+            assert_eq!(arrowless(not_timing), None, "{not_timing}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::ingest::html::{decode_entities, Unknown};
 
 use super::cues::{blocks, CueSink, Parsed, TranscriptError};
 use super::text::quoted;
-use super::timing::parse_timing;
+use super::timing::{arrowless, parse_timing};
 
 /// Read a WebVTT file (already decoded). A missing `WEBVTT` header is a warning only: files
 /// declared or named as VTT without one are otherwise fine.
@@ -47,10 +47,18 @@ pub fn read(text: &str) -> Result<Parsed<Transcript>, TranscriptError> {
         } else if block.get(1).is_some_and(|(_, l)| l.contains("->")) {
             1
         } else {
-            sink.warn(
-                first_no,
-                format!("text outside a cue: {}", quoted(first.trim())),
-            );
+            // A timing that lost its arrow, first or after an identifier, is named as such.
+            match block
+                .iter()
+                .take(2)
+                .find_map(|&(n, l)| Some((n, arrowless(l)?)))
+            {
+                Some((line_no, reason)) => sink.warn(line_no, reason),
+                None => sink.warn(
+                    first_no,
+                    format!("text outside a cue: {}", quoted(first.trim())),
+                ),
+            }
             continue;
         };
         let (line_no, timing) = block[timing_at];
@@ -218,6 +226,18 @@ mod tests {
         let (_, w) =
             cues("WEBVTT\n\n1\n00:01 --> x\nlost\n\n00:00:05.000 --> 00:00:06.000\nkept\n");
         assert_eq!(w, ["line 4: bad timing \"00:01 --> x\""]);
+        let (c, w) = cues(
+            "WEBVTT\n\n00:00:01.000 00:00:02.000\nlost\n\nid\n00:03.000 00:04.000\nlost\n\n\
+            00:00:05.000 --> 00:00:06.000\nkept\n",
+        );
+        assert_eq!(
+            w,
+            [
+                "line 3: bad timing \"00:00:01.000 00:00:02.000\": no \"-->\"",
+                "line 7: bad timing \"00:03.000 00:04.000\": no \"-->\"",
+            ]
+        );
+        assert_eq!(c, [cue(5.0, 6.0, None, "kept")]);
     }
 
     #[test]
