@@ -70,14 +70,20 @@ struct AnyFieldWeight(Vec<Box<dyn Weight>>, Score);
 
 impl Weight for AnyFieldWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let clauses: Vec<Box<dyn Scorer>> = self
-            .0
-            .iter()
-            .map(|w| w.scorer(reader, boost))
-            .collect::<tantivy::Result<_>>()?;
-        let doc = clauses.iter().map(|c| c.doc()).min().unwrap_or(TERMINATED);
+        let mut clauses: Vec<Box<dyn Scorer>> = Vec::with_capacity(self.0.len());
+        let mut docs = Vec::with_capacity(self.0.len());
+        for weight in &self.0 {
+            let clause = weight.scorer(reader, boost)?;
+            // A field that lacks the word in this segment matches nothing: left out.
+            if clause.doc() != TERMINATED {
+                docs.push(clause.doc());
+                clauses.push(clause);
+            }
+        }
+        let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
         Ok(Box::new(AnyFieldScorer {
             clauses,
+            docs,
             doc,
             bonus: self.1,
         }))
@@ -105,18 +111,16 @@ impl Weight for AnyFieldWeight {
 
 struct AnyFieldScorer {
     clauses: Vec<Box<dyn Scorer>>,
+    /// Where each clause stands, kept here: asking a clause is a call through its box, and a
+    /// union asks about every clause at every step.
+    docs: Vec<DocId>,
     doc: DocId,
     bonus: Score,
 }
 
 impl AnyFieldScorer {
     fn settle(&mut self) -> DocId {
-        self.doc = self
-            .clauses
-            .iter()
-            .map(|c| c.doc())
-            .min()
-            .unwrap_or(TERMINATED);
+        self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
         self.doc
     }
 }
@@ -124,9 +128,9 @@ impl AnyFieldScorer {
 impl DocSet for AnyFieldScorer {
     fn advance(&mut self) -> DocId {
         let current = self.doc;
-        for clause in &mut self.clauses {
-            if clause.doc() == current {
-                clause.advance();
+        for (clause, doc) in self.clauses.iter_mut().zip(&mut self.docs) {
+            if *doc == current {
+                *doc = clause.advance();
             }
         }
         self.settle()
@@ -136,9 +140,9 @@ impl DocSet for AnyFieldScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for clause in &mut self.clauses {
-            if clause.doc() < target {
-                clause.seek(target);
+        for (clause, doc) in self.clauses.iter_mut().zip(&mut self.docs) {
+            if *doc < target {
+                *doc = clause.seek(target);
             }
         }
         self.settle()
@@ -165,8 +169,9 @@ impl Scorer for AnyFieldScorer {
         let doc = self.doc;
         self.clauses
             .iter_mut()
-            .filter(|c| c.doc() == doc)
-            .map(|c| c.score())
+            .zip(&self.docs)
+            .filter(|(_, d)| **d == doc)
+            .map(|(c, _)| c.score())
             .sum::<Score>()
             + self.bonus
     }
