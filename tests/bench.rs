@@ -30,7 +30,29 @@ fn bench_json_has_every_key_counts_and_ordered_percentiles() {
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["max_us", "mean_us", "p50_us", "p95_us", "p99_us", "qps", "queries", "runs"]
+        ["max_us", "mean_us", "p50_us", "p95_us", "p99_us", "qps", "queries", "runs", "slowest"]
+    );
+    // Every query is among the five slowest of four, slowest first.
+    let slowest = o["slowest"].as_array().unwrap();
+    let mut named: Vec<&str> = slowest
+        .iter()
+        .map(|s| s["query"].as_str().unwrap())
+        .collect();
+    let medians: Vec<f64> = slowest
+        .iter()
+        .map(|s| s["median_us"].as_f64().unwrap())
+        .collect();
+    assert!(medians.windows(2).all(|w| w[0] >= w[1]), "{medians:?}");
+    assert!(medians[0] <= o["max_us"].as_f64().unwrap());
+    named.sort_unstable();
+    assert_eq!(
+        named,
+        [
+            "\"mental health\"",
+            "nothing-matches-this",
+            "product",
+            "tech debt"
+        ]
     );
     assert_eq!(o["queries"], 4);
     assert_eq!(o["runs"], 3);
@@ -54,14 +76,31 @@ fn bench_reads_trec_topics_jsonl_and_prints_text() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[0], "queries     2 x 2 runs");
-    let labels: Vec<&str> = lines
+    let labels: Vec<&str> = lines[..8]
         .iter()
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
     assert_eq!(
         labels,
-        ["queries", "p50", "p95", "p99", "max", "mean", "queries/s"]
+        [
+            "queries",
+            "p50",
+            "p95",
+            "p99",
+            "max",
+            "mean",
+            "queries/s",
+            "slowest"
+        ]
     );
+    // The two queries, slowest first, each after its median time.
+    assert_eq!(lines.len(), 9);
+    let mut named: Vec<&str> = lines[7..]
+        .iter()
+        .map(|l| l.split_once(" us  ").unwrap().1)
+        .collect();
+    named.sort_unstable();
+    assert_eq!(named, ["ai product", "tech debt"]);
 }
 
 #[test]

@@ -103,7 +103,7 @@ fn decode(bytes: &[u8]) -> String {
                 _ => e.decode_without_bom_handling(bytes).0.into_owned(),
             }
         }
-        _ => super::utf8_lenient(bytes),
+        _ => super::encoding::utf8_lenient(bytes),
     }
 }
 

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use encoding_rs::Encoding;
 
 use super::cues::TranscriptError;
-use crate::ingest::utf8_lenient;
+use crate::ingest::encoding::utf8_lenient;
 
 /// The largest transcript read: 64 MiB. The longest real transcripts (a 3-hour word-level JSON)
 /// are a few MiB; a larger file is not a transcript, and reading it whole would cost memory for
