@@ -284,8 +284,8 @@ pub fn seconds(d: Duration) -> String {
     }
 }
 
-/// A `Location` resolved against the URL it was given for.
-fn join(base: &str, location: &str) -> String {
+/// A `Location` (or any relative link) resolved against the URL it was given for.
+pub fn join(base: &str, location: &str) -> String {
     if location.starts_with("http://") || location.starts_with("https://") {
         return location.to_string();
     }
