@@ -462,6 +462,15 @@ fn a_linked_transcript_that_cannot_be_fetched_is_named_and_its_episode_kept() {
     let server = FeedServer::start();
     server.route("/t/slow.vtt", Mode::Slow, VTT.into(), "text/vtt");
     let (gone, slow) = (server.url("/t/gone.vtt"), server.url("/t/slow.vtt"));
+    // A port nobody listens on: refused, and not tried again for the next episode.
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let (dead1, dead2) = (
+        format!("http://{dead}/t/ep3.vtt"),
+        format!("http://{dead}/t/ep4.vtt"),
+    );
     server.feed(
         "/feed.xml",
         linked_feed(&[
@@ -472,6 +481,8 @@ fn a_linked_transcript_that_cannot_be_fetched_is_named_and_its_episode_kept() {
                 None,
             ),
             ("ep2", "Kept as well.", &[(&slow, "text/vtt")], None),
+            ("ep3", "Kept, third.", &[(&dead1, "text/vtt")], None),
+            ("ep4", "Kept, fourth.", &[(&dead2, "text/vtt")], None),
         ]),
     );
     let ws = Workspace::new();
@@ -479,21 +490,23 @@ fn a_linked_transcript_that_cannot_be_fetched_is_named_and_its_episode_kept() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(
-        lines[..2],
+        lines[..4],
         [
             format!("episearch: {gone}: HTTP 404 Not Found"),
             format!("episearch: {slow}: timed out after 1 s"),
+            format!("episearch: {dead1}: connection refused"),
+            format!("episearch: {dead2}: not fetched: {dead} could not be reached earlier in this run (connection refused)"),
         ]
     );
-    assert_eq!(lines.len(), 3, "{}", r.stderr);
+    assert_eq!(lines.len(), 5, "{}", r.stderr);
     assert!(
-        lines[2].starts_with("indexed 1 files: 2 added, 0 updated, 0 unchanged, 0 skipped")
-            && lines[2].ends_with("; 2 linked transcript or chapters files unreadable"),
+        lines[4].starts_with("indexed 1 files: 4 added, 0 updated, 0 unchanged, 0 skipped")
+            && lines[4].ends_with("; 4 linked transcript or chapters files unreadable"),
         "{}",
         r.stderr
     );
     let hits = json_lines(&ws.run(&["search", "--json", "kept"]).stdout);
-    assert_eq!(hits.len(), 2);
+    assert_eq!(hits.len(), 4);
     assert!(hits.iter().all(|h| h.get("moments").is_none()));
     // The feed itself was fine.
     let r = ws.run(&["sources", "--json"]);

@@ -5,7 +5,7 @@
 //! index's one writer takes the episodes as they come. Each source's new validators and keys
 //! join the list only in the commit that holds its episodes.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +24,7 @@ use crate::index::pipeline::{
 use crate::ingest::attach::{Fetch, Notice};
 use crate::ingest::{self, collect_sources, opml, Detected, FieldMap, Format, Source};
 
-use super::fetch::{join, size, FetchOptions, Fetched, Fetcher, Validators};
+use super::fetch::{host, join, size, FetchOptions, Fetched, Fetcher, Validators};
 use super::store::{is_url, SourceList};
 
 /// How sources are fetched and written.
@@ -286,11 +286,27 @@ fn run(
     let (send, inputs) = pipeline::channel();
     let fetcher = Fetcher::new(options.fetch.clone());
     // Linked transcripts and chapters are fetched with the feeds' client and limits, on the
-    // thread that read the episode (a fetch job, or the reading thread for paths).
-    let fetch_link = |url: &str| match fetcher.get(url, None) {
-        Ok(Fetched::Body(body)) => Ok(body.bytes),
-        Ok(Fetched::NotModified) => Err(format!("{url}: HTTP 304 Not Modified")),
-        Err(e) => Err(e.to_string()),
+    // thread that read the episode (a fetch job, or the reading thread for paths). A host that
+    // could not be reached is not tried again in this run: a feed of a hundred episodes on a
+    // dead host would otherwise wait out a hundred connect timeouts.
+    let unreachable = Mutex::new(HashMap::<String, String>::new());
+    let fetch_link = |url: &str| {
+        let server = host(url);
+        if let Some(cause) = lock(&unreachable).get(&server) {
+            return Err(format!(
+                "{url}: not fetched: {server} could not be reached earlier in this run ({cause})"
+            ));
+        }
+        match fetcher.get(url, None) {
+            Ok(Fetched::Body(body)) => Ok(body.bytes),
+            Ok(Fetched::NotModified) => Err(format!("{url}: HTTP 304 Not Modified")),
+            Err(e) => {
+                if let Some(host) = &e.unreachable {
+                    lock(&unreachable).insert(host.clone(), e.cause.clone());
+                }
+                Err(e.to_string())
+            }
+        }
     };
     let linking = Linking {
         fetch: options.fetch_links.then_some(&fetch_link as &Fetch),
