@@ -151,6 +151,7 @@ fn source_options(args: &FetchArgs, ingest: IngestOptions) -> SourceOptions {
             ..FetchOptions::default()
         },
         jobs: args.jobs.max(1),
+        fetch_links: !args.no_fetch_links,
         ingest,
     }
 }
@@ -175,13 +176,14 @@ fn refresh_sources(index_dir: &Path, args: RefreshArgs) -> Result<ExitCode> {
     let r = &report.ingest;
     let secs = r.elapsed.as_secs_f64();
     say(&format!(
-        "refreshed {} sources: {} not modified, {} failed; {} added, {} updated, {} unchanged in {secs:.2}s",
+        "refreshed {} sources: {} not modified, {} failed; {} added, {} updated, {} unchanged in {secs:.2}s{}",
         report.sources,
         report.not_modified,
         r.failed.len(),
         r.counts.added,
         r.counts.updated,
-        r.counts.unchanged
+        r.counts.unchanged,
+        unreadable_links(r)
     ));
     Ok(close_sources(&report))
 }
@@ -335,15 +337,19 @@ fn summary_line(r: &IngestReport) -> String {
     } else {
         format!("{} files", r.files)
     };
-    let unreadable = match r.unreadable_links {
+    format!(
+        "indexed {files}: {} added, {} updated, {} unchanged, {skipped} in {secs:.2}s ({rate:.0} episodes/s){}",
+        r.counts.added, r.counts.updated, r.counts.unchanged, unreadable_links(r)
+    )
+}
+
+/// `; N linked transcript or chapters files unreadable`, when any was.
+fn unreadable_links(r: &IngestReport) -> String {
+    match r.unreadable_links {
         0 => String::new(),
         1 => "; 1 linked transcript or chapters file unreadable".to_string(),
         n => format!("; {n} linked transcript or chapters files unreadable"),
-    };
-    format!(
-        "indexed {files}: {} added, {} updated, {} unchanged, {skipped} in {secs:.2}s ({rate:.0} episodes/s){unreadable}",
-        r.counts.added, r.counts.updated, r.counts.unchanged
-    )
+    }
 }
 
 fn search(

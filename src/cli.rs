@@ -137,7 +137,7 @@ pub struct IndexArgs {
     pub episode: Option<String>,
 }
 
-/// How feeds are fetched.
+/// How feeds, and the files their episodes link to, are fetched.
 #[derive(Debug, Args)]
 pub struct FetchArgs {
     /// Give up on a feed after this long, redirects and body included (e.g. 30s, 2m, 500ms)
@@ -147,6 +147,10 @@ pub struct FetchArgs {
     /// Feeds fetched at once
     #[arg(short = 'j', long, default_value_t = 8, value_name = "N")]
     pub jobs: usize,
+
+    /// Do not fetch the transcripts and chapters episodes link to by URL (paths are still read)
+    #[arg(long)]
+    pub no_fetch_links: bool,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,13 @@ pub struct Episode {
     /// The chapters once read, in order of their start.
     #[serde(skip)]
     pub chapters: Vec<Chapter>,
+    /// The link `transcript` was read from (none when it was attached by hand): a URL the
+    /// index holds a transcript from is not fetched again.
+    #[serde(skip)]
+    pub transcript_from: Option<String>,
+    /// The link `chapters` were read from: the chapters link, or the transcript's.
+    #[serde(skip)]
+    pub chapters_from: Option<String>,
 }
 
 /// A link to a transcript file: `<podcast:transcript url type language rel>`.
@@ -145,9 +152,19 @@ impl Episode {
         }
         present(&mut self.chapters_url, newer.chapters_url);
         present(&mut self.podcast_guid, newer.podcast_guid);
-        // A new version of a transcript or of chapters replaces the old one.
-        present(&mut self.transcript, newer.transcript);
+        // A new version of a transcript or of chapters replaces the old one, and where it
+        // came from with it; a record without one keeps the old. The same one attached by
+        // hand (from no link) still came from where it came from.
+        if let Some(transcript) = newer.transcript {
+            if newer.transcript_from.is_some() || self.transcript.as_ref() != Some(&transcript) {
+                self.transcript_from = newer.transcript_from;
+            }
+            self.transcript = Some(transcript);
+        }
         if !newer.chapters.is_empty() {
+            if newer.chapters_from.is_some() || self.chapters != newer.chapters {
+                self.chapters_from = newer.chapters_from;
+            }
             self.chapters = newer.chapters;
         }
     }

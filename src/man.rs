@@ -54,7 +54,8 @@ Hits were found, or the command succeeded.
 No hits (with a \fIdid you mean\fR line on stderr when one would help), or \fBindex\fR skipped
 bad records (each reported as \fIpath:line: reason\fR; the good ones are indexed), or a feed of
 \fBindex\fR or \fBrefresh\fR failed (each named with its reason; the others are indexed), or
-\fBremove\fR removed nothing.
+a transcript or chapters file an episode links to could not be read or fetched (named with
+its reason; the episode is indexed without it), or \fBremove\fR removed nothing.
 .TP
 \fB2\fR
 An error: one line on stderr, \fIepisearch: cause\fR. A missing index, or one another

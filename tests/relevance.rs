@@ -104,7 +104,8 @@ fn judged_queries_stay_at_their_recorded_score_and_beat_fts5() {
         return;
     };
     let ws = Workspace::new();
-    let r = ws.run(&["index", feeds.to_str().unwrap()]);
+    // The feeds alone: the chapters they link are on the internet, which tests never reach.
+    let r = ws.run(&["index", "--no-fetch-links", feeds.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Episodes with real transcripts beside the feeds: the summary-only sets must not drop.
     let spoken = repo_path("tests/transcript-episodes.jsonl");
@@ -603,7 +604,8 @@ fn two_pass_ranking_gives_the_page_of_scoring_everything() {
         return;
     };
     let ws = Workspace::new();
-    let r = ws.run(&["index", feeds.to_str().unwrap()]);
+    // The feeds alone: the chapters they link are on the internet, which tests never reach.
+    let r = ws.run(&["index", "--no-fetch-links", feeds.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // With transcripts, so the tier of words said together is ranked in both passes too.
     let spoken = repo_path("tests/transcript-episodes.jsonl");

@@ -1,7 +1,10 @@
 //! Transcripts and chapters through the binary: linked from records and feeds, attached by
 //! hand, searched down to the moment, filtered by speaker and language; Chinese found by its
-//! words; files that cannot be read named, their episodes kept.
+//! words; files that cannot be read named, their episodes kept; files linked by URL fetched
+//! (from a test server on 127.0.0.1), the richest format only, and not again while the link
+//! stays the same.
 
+use crate::feed_server::{FeedServer, Mode};
 use crate::util::{json_lines, shared, Workspace};
 
 const VTT: &str = "WEBVTT
@@ -424,4 +427,290 @@ fn real_transcripts_land_on_the_cue_where_the_words_are_said() {
     );
     let (id, _) = first_moment("KDE");
     assert_eq!(id, "kde16");
+}
+
+/// The VTT's words as a Podcasting 2.0 JSON transcript: the richer format, with one word the
+/// VTT does not say (`okapi`).
+const JSON_TRANSCRIPT: &str = r#"{"version":"1.0.0","segments":[
+ {"speaker":"Ana","startTime":1,"endTime":5,"body":"Welcome back to the show about building software."},
+ {"speaker":"Ana","startTime":754.2,"endTime":761,"body":"Refactoring the billing module was worth it."},
+ {"speaker":"Ben","startTime":1800,"endTime":1805,"body":"An okapi walked past the studio."}]}"#;
+
+/// An item of `linked_feed`: guid, description, transcript links (url, type), chapters link.
+type LinkedItem<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], Option<&'a str>);
+
+/// A feed of one show whose items link transcripts and chapters.
+fn linked_feed(items: &[LinkedItem<'_>]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"><channel><title>Linked Show</title>\n",
+    );
+    for (guid, description, transcripts, chapters) in items {
+        out.push_str(&format!(
+            "<item><title>Episode {guid}</title><guid>{guid}</guid><link>https://example.org/{guid}</link><description>{description}</description>\n"
+        ));
+        for (url, kind) in *transcripts {
+            out.push_str(&format!(
+                "<podcast:transcript url=\"{url}\" type=\"{kind}\" language=\"en\"/>\n"
+            ));
+        }
+        if let Some(url) = chapters {
+            out.push_str(&format!(
+                "<podcast:chapters url=\"{url}\" type=\"application/json+chapters\"/>\n"
+            ));
+        }
+        out.push_str("</item>\n");
+    }
+    out.push_str("</channel></rss>\n");
+    out
+}
+
+/// The first moment of the first hit for `query`, with the hit's id.
+fn first_moment(ws: &Workspace, query: &str) -> (String, serde_json::Value) {
+    let r = ws.run(&["search", "--json", query]);
+    assert_eq!(r.code, 0, "{query}: {}", r.stderr);
+    let hits = json_lines(&r.stdout);
+    (
+        hits[0]["id"].as_str().unwrap().to_string(),
+        hits[0]["moments"][0].clone(),
+    )
+}
+
+#[test]
+fn a_feed_by_url_has_its_linked_transcript_and_chapters_fetched_the_richest_format_only() {
+    let server = FeedServer::start();
+    server.route("/t/ep1.vtt", Mode::Feed, VTT.into(), "text/vtt");
+    server.route(
+        "/t/ep1.json",
+        Mode::Feed,
+        JSON_TRANSCRIPT.into(),
+        "application/json",
+    );
+    server.route(
+        "/t/chapters.json",
+        Mode::Feed,
+        CHAPTERS.into(),
+        "application/json+chapters",
+    );
+    let (vtt, json) = (server.url("/t/ep1.vtt"), server.url("/t/ep1.json"));
+    // The chapters link is relative: a file of the feed's server.
+    server.feed(
+        "/feed.xml",
+        linked_feed(&[(
+            "ep1",
+            "Short notes.",
+            &[(&vtt, "text/vtt"), (&json, "application/json")],
+            Some("t/chapters.json"),
+        )]),
+    );
+    let ws = Workspace::new();
+    let r = ws.run(&["index", &server.url("/feed.xml")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("indexed 1 files: 1 added, 0 updated"),
+        "{}",
+        r.stderr
+    );
+    // Words said only in the transcript find the episode, at the moment and in the chapter.
+    let hits = json_lines(&ws.run(&["search", "--json", "billing"]).stdout);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["id"], "ep1");
+    let moment = &hits[0]["moments"][0];
+    assert_eq!(moment["start"], 754.2);
+    assert_eq!(moment["speaker"], "Ana");
+    assert_eq!(moment["chapter"], "Refactoring war stories");
+    assert_eq!(moment["url"], "https://example.org/ep1#t=754");
+    assert_eq!(hits[0]["chapters_url"], server.url("/t/chapters.json"));
+    // The JSON is the richer format: it was read (its own word finds the episode) and the
+    // VTT never asked for.
+    assert_eq!(first_moment(&ws, "okapi").1["start"], 1800.0);
+    assert_eq!(server.hits("/t/ep1.json").full, 1);
+    assert_eq!(server.hits("/t/chapters.json").full, 1);
+    assert_eq!(server.hits("/t/ep1.vtt").all, 0);
+}
+
+#[test]
+fn a_linked_transcript_that_cannot_be_fetched_is_named_and_its_episode_kept() {
+    let server = FeedServer::start();
+    server.route("/t/slow.vtt", Mode::Slow, VTT.into(), "text/vtt");
+    let (gone, slow) = (server.url("/t/gone.vtt"), server.url("/t/slow.vtt"));
+    // A port nobody listens on: refused, and not tried again for the next episode.
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let (dead1, dead2) = (
+        format!("http://{dead}/t/ep3.vtt"),
+        format!("http://{dead}/t/ep4.vtt"),
+    );
+    server.feed(
+        "/feed.xml",
+        linked_feed(&[
+            (
+                "ep1",
+                "Kept without its transcript.",
+                &[(&gone, "text/vtt")],
+                None,
+            ),
+            ("ep2", "Kept as well.", &[(&slow, "text/vtt")], None),
+            ("ep3", "Kept, third.", &[(&dead1, "text/vtt")], None),
+            ("ep4", "Kept, fourth.", &[(&dead2, "text/vtt")], None),
+        ]),
+    );
+    let ws = Workspace::new();
+    let r = ws.run(&["index", "--timeout", "1s", &server.url("/feed.xml")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            format!("episearch: {gone}: HTTP 404 Not Found"),
+            format!("episearch: {slow}: timed out after 1 s"),
+            format!("episearch: {dead1}: connection refused"),
+            format!("episearch: {dead2}: not fetched: {dead} could not be reached earlier in this run (connection refused)"),
+        ]
+    );
+    assert_eq!(lines.len(), 5, "{}", r.stderr);
+    assert!(
+        lines[4].starts_with("indexed 1 files: 4 added, 0 updated, 0 unchanged, 0 skipped")
+            && lines[4].ends_with("; 4 linked transcript or chapters files unreadable"),
+        "{}",
+        r.stderr
+    );
+    let hits = json_lines(&ws.run(&["search", "--json", "kept"]).stdout);
+    assert_eq!(hits.len(), 4);
+    assert!(hits.iter().all(|h| h.get("moments").is_none()));
+    // The feed itself was fine.
+    let r = ws.run(&["sources", "--json"]);
+    assert_eq!(json_lines(&r.stdout)[0]["status"], "ok");
+}
+
+#[test]
+fn a_record_file_linking_a_transcript_by_url_has_it_fetched_unless_told_not_to() {
+    let server = FeedServer::start();
+    server.route("/t/ep1.vtt", Mode::Feed, VTT.into(), "text/vtt");
+    server.route(
+        "/t/chapters.json",
+        Mode::Feed,
+        CHAPTERS.into(),
+        "application/json+chapters",
+    );
+    let record = serde_json::json!({
+        "id": "ep1", "podcast": "Build Log", "title": "Episode one",
+        "summary": "A chat about shipping.", "url": "https://example.org/ep1",
+        "transcript": server.url("/t/ep1.vtt"), "chapters": server.url("/t/chapters.json"),
+    });
+    let ws = Workspace::new();
+    ws.write("eps.jsonl", format!("{record}\n"));
+    let r = ws.run(&["index", "--no-fetch-links", "eps.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(server.total_hits().all, 0);
+    assert_eq!(ws.run(&["search", "billing"]).code, 1);
+
+    let r = ws.run(&["index", "eps.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("indexed 1 files: 0 added, 1 updated"),
+        "{}",
+        r.stderr
+    );
+    let (id, moment) = first_moment(&ws, "billing");
+    assert_eq!(id, "ep1");
+    assert_eq!(moment["start"], 754.2);
+    assert_eq!(moment["chapter"], "Refactoring war stories");
+    assert_eq!(server.hits("/t/ep1.vtt").full, 1);
+    assert_eq!(server.hits("/t/chapters.json").full, 1);
+}
+
+#[test]
+fn refresh_fetches_a_transcript_again_only_when_its_link_changed() {
+    let server = FeedServer::start();
+    server.route(
+        "/t/a.vtt",
+        Mode::Feed,
+        "WEBVTT\n\n00:01:00.000 --> 00:01:04.000\n<v Ana>A zebra crossed the road.\n".into(),
+        "text/vtt",
+    );
+    server.route(
+        "/t/b.vtt",
+        Mode::Feed,
+        "WEBVTT\n\n00:02:00.000 --> 00:02:04.000\n<v Ana>A walrus sat on the rock.\n".into(),
+        "text/vtt",
+    );
+    server.route(
+        "/t/chapters.json",
+        Mode::Feed,
+        CHAPTERS.into(),
+        "application/json+chapters",
+    );
+    let (a, b) = (server.url("/t/a.vtt"), server.url("/t/b.vtt"));
+    let chapters = server.url("/t/chapters.json");
+    let feed = |description: &str, transcript: &str| {
+        linked_feed(&[(
+            "ep1",
+            description,
+            &[(transcript, "text/vtt")],
+            Some(&chapters),
+        )])
+    };
+    server.feed("/feed.xml", feed("Short notes.", &a));
+    let ws = Workspace::new();
+    assert_eq!(ws.run(&["index", &server.url("/feed.xml")]).code, 0);
+    assert_eq!(first_moment(&ws, "zebra").1["start"], 60.0);
+    let fetched = |path: &str| server.hits(path).all;
+    assert_eq!((fetched("/t/a.vtt"), fetched("/t/chapters.json")), (1, 1));
+
+    // The feed unchanged: one 304, no transcript asked for.
+    let r = ws.run(&["refresh"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("refreshed 1 sources: 1 not modified"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!((fetched("/t/a.vtt"), fetched("/t/chapters.json")), (1, 1));
+
+    // The feed changed, the links not: the episode is updated, its transcript kept unfetched.
+    server.feed(
+        "/feed.xml",
+        feed("Longer notes about the zoo and its keepers.", &a),
+    );
+    let r = ws.run(&["refresh"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(
+            "refreshed 1 sources: 0 not modified, 0 failed; 0 added, 1 updated, 0 unchanged in "
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!((fetched("/t/a.vtt"), fetched("/t/chapters.json")), (1, 1));
+    assert_eq!(first_moment(&ws, "keepers").0, "ep1");
+    assert_eq!(first_moment(&ws, "zebra").1["start"], 60.0);
+    // Indexing the feed's URL again (no conditional GET) fetches no transcript either.
+    let r = ws.run(&["index", &server.url("/feed.xml")]);
+    assert!(
+        r.stderr
+            .starts_with("indexed 1 files: 0 added, 0 updated, 1 unchanged"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!((fetched("/t/a.vtt"), fetched("/t/chapters.json")), (1, 1));
+
+    // A new transcript link: fetched, and its transcript replaces the old one.
+    server.feed(
+        "/feed.xml",
+        feed("Longer notes about the zoo and its keepers.", &b),
+    );
+    let r = ws.run(&["refresh"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        (
+            fetched("/t/a.vtt"),
+            fetched("/t/b.vtt"),
+            fetched("/t/chapters.json")
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(first_moment(&ws, "walrus").1["start"], 120.0);
+    assert_eq!(ws.run(&["search", "zebra"]).code, 1);
 }

@@ -258,6 +258,14 @@ impl EpisodeIndex {
         lookup(&searcher, &self.fields, key)
     }
 
+    /// The episode stored under `key` as a hit shows it: its links and where its transcript
+    /// and chapters came from, without decoding them.
+    pub fn get_brief(&self, key: &str) -> Result<Option<Episode>> {
+        let searcher = self.searcher();
+        Ok(lookup_document(&searcher, &self.fields, key)?
+            .map(|doc| from_document(&doc, &self.fields)))
+    }
+
     /// Figures about the index.
     pub fn stats(&self) -> Result<Stats> {
         let searcher = self.searcher();
@@ -890,6 +898,15 @@ fn write_error(path: &Path, e: &TantivyError) -> Error {
 }
 
 fn lookup(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option<Episode>> {
+    Ok(lookup_document(searcher, fields, key)?.map(|doc| from_document_whole(&doc, fields)))
+}
+
+/// The stored document with this key.
+fn lookup_document(
+    searcher: &Searcher,
+    fields: &Fields,
+    key: &str,
+) -> Result<Option<TantivyDocument>> {
     let term = Term::from_field_text(fields.id, key);
     if searcher.doc_freq(&term)? == 0 {
         return Ok(None);
@@ -897,10 +914,7 @@ fn lookup(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option<Epis
     let query = TermQuery::new(term, IndexRecordOption::Basic);
     let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
     match top.first() {
-        Some((_, address)) => {
-            let doc: TantivyDocument = searcher.doc(*address)?;
-            Ok(Some(from_document_whole(&doc, fields)))
-        }
+        Some((_, address)) => Ok(Some(searcher.doc(*address)?)),
         None => Ok(None),
     }
 }
@@ -941,6 +955,8 @@ fn to_document(e: &Episode, key_hash: u64, f: &Fields) -> TantivyDocument {
             transcripts: e.transcripts.clone(),
             chapters_url: e.chapters_url.clone(),
             podcast_guid: e.podcast_guid.clone(),
+            transcript_from: e.transcript_from.clone(),
+            chapters_from: e.chapters_from.clone(),
         };
         if links != Links::default() {
             if let Ok(json) = serde_json::to_string(&links) {
@@ -1021,6 +1037,8 @@ pub fn from_document(doc: &TantivyDocument, f: &Fields) -> Episode {
             episode.transcripts = links.transcripts;
             episode.chapters_url = links.chapters_url;
             episode.podcast_guid = links.podcast_guid;
+            episode.transcript_from = links.transcript_from;
+            episode.chapters_from = links.chapters_from;
         }
     }
     episode
@@ -1050,4 +1068,10 @@ struct Links {
     chapters_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     podcast_guid: Option<String>,
+    /// The link the stored transcript was read from (absent in indexes made before it was
+    /// kept: such a transcript is fetched again once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    transcript_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    chapters_from: Option<String>,
 }

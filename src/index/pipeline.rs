@@ -2,11 +2,13 @@
 //! counted. The caller (the binary) turns events into a progress bar and messages.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
+use crate::episode::{is_url, Episode};
 use crate::error::{Error, Result};
-use crate::ingest::attach::{attach, Notice};
+use crate::ingest::attach::{attach, Fetch, Notice};
 use crate::ingest::{self, FieldMap, Outcome, Parsed, Source};
 
 use super::attached::Attachment;
@@ -110,7 +112,7 @@ pub struct Remember<'a> {
 /// Read every source into the index. Sources are read and parsed on a thread of their own, so
 /// that the writer can wait for the next record with a deadline: a batch falls due by time
 /// (`--batch-seconds`) even while a stream (standard input) is quiet, and a crash then loses
-/// at most that batch.
+/// at most that batch. Linked URLs are not fetched here (the runs of `sources` fetch them).
 pub fn run(
     index: &EpisodeIndex,
     sources: &[Source],
@@ -316,7 +318,7 @@ fn read_ahead(sources: Vec<Source>, map: FieldMap) -> Result<Receiver<Input>> {
         .name("episearch-read".into())
         .spawn(move || {
             for (unit, source) in sources.iter().enumerate() {
-                if !read_unit(&send, unit, source, &map) {
+                if !read_unit(&send, unit, source, &map, Linking::default()) {
                     return;
                 }
             }
@@ -325,9 +327,48 @@ fn read_ahead(sources: Vec<Source>, map: FieldMap) -> Result<Receiver<Input>> {
     Ok(receive)
 }
 
+/// How a run's readers read the transcripts and chapters episodes link to.
+#[derive(Clone, Copy, Default)]
+pub struct Linking<'a> {
+    /// Fetches linked URLs; without it they stay links, read by nobody.
+    pub fetch: Option<&'a Fetch<'a>>,
+    /// The index written to: a URL it already holds a transcript or chapters from is not
+    /// fetched again.
+    pub index: Option<&'a EpisodeIndex>,
+}
+
+impl Linking<'_> {
+    /// Read what `episode` links to (paths relative to `base`), on the caller's thread: a
+    /// reader's, never the writer's, which a slow server would stall.
+    pub fn attach(&self, episode: &mut Episode, base: Option<&Path>) -> Vec<Notice> {
+        if episode.transcripts.is_empty() && episode.chapters_url.is_none() {
+            return Vec::new();
+        }
+        let fetches = self.fetch.is_some()
+            && (episode.transcripts.iter().any(|l| is_url(&l.url))
+                || episode.chapters_url.as_deref().is_some_and(is_url));
+        // An index that cannot be read here is read by the writer, which says why; until
+        // then, nothing counts as held.
+        let held = match self.index {
+            Some(index) if fetches => index
+                .get_brief(&episode.clone().normalise().key())
+                .ok()
+                .flatten(),
+            _ => None,
+        };
+        attach(episode, base, self.fetch, held.as_ref())
+    }
+}
+
 /// Read one source as unit `unit` into `send`: its beginning, its records, its end. False
 /// when the receiver is gone (the run stopped).
-pub fn read_unit(send: &SyncSender<Input>, unit: usize, source: &Source, map: &FieldMap) -> bool {
+pub fn read_unit(
+    send: &SyncSender<Input>,
+    unit: usize,
+    source: &Source,
+    map: &FieldMap,
+    linking: Linking<'_>,
+) -> bool {
     let begin = Input::Begin {
         unit,
         name: source.display(),
@@ -344,10 +385,8 @@ pub fn read_unit(send: &SyncSender<Input>, unit: usize, source: &Source, map: &F
     let stopped = |_| Error::Invalid("the run stopped".into());
     let outcome = ingest::read_source(source, map, &mut |mut parsed| {
         if let Ok(episode) = parsed.as_mut() {
-            if !episode.transcripts.is_empty() || episode.chapters_url.is_some() {
-                for notice in attach(episode, base, None) {
-                    send.send(Input::Linked(notice)).map_err(stopped)?;
-                }
+            for notice in linking.attach(episode, base) {
+                send.send(Input::Linked(notice)).map_err(stopped)?;
             }
         }
         send.send(Input::Record(unit, parsed)).map_err(stopped)

@@ -21,11 +21,22 @@ pub struct Notice {
 
 /// Read the transcript and chapters `episode` links to, unless it already holds them. Paths
 /// are relative to `base` (the folder of the file that named them). URLs are read through
-/// `fetch`; without it (a feed read from disk) they stay links, read by nobody: indexing a file
-/// never reaches out to the network on its own.
-pub fn attach(episode: &mut Episode, base: Option<&Path>, fetch: Option<&Fetch>) -> Vec<Notice> {
+/// `fetch`; without it they stay links, read by nobody. `held` is the episode as the index
+/// holds it: a URL it holds the transcript or the chapters from is not fetched again (only
+/// links richer than the held one are tried), so a feed whose links did not change costs no
+/// request; a path is read every time (a file on disk costs no request, and may have changed).
+pub fn attach(
+    episode: &mut Episode,
+    base: Option<&Path>,
+    fetch: Option<&Fetch>,
+    held: Option<&Episode>,
+) -> Vec<Notice> {
     let mut notices = Vec::new();
     let reachable = |link: &str| fetch.is_some() || !is_url(link);
+    let held_url = |from: Option<&String>| from.filter(|link| is_url(link)).cloned();
+    let held_transcript = held_url(held.and_then(|h| h.transcript_from.as_ref()));
+    let chapters_held = episode.chapters_url.is_some()
+        && episode.chapters_url == held_url(held.and_then(|h| h.chapters_from.as_ref()));
     if episode.transcript.is_none() && !episode.transcripts.is_empty() {
         let mut left: Vec<TranscriptLink> = episode
             .transcripts
@@ -35,6 +46,10 @@ pub fn attach(episode: &mut Episode, base: Option<&Path>, fetch: Option<&Fetch>)
             .collect();
         while let Some(best) = pick_richest(&left) {
             let link = left.remove(best);
+            if held_transcript.as_deref() == Some(link.url.as_str()) {
+                // No richer link could be read: the transcript held from this one stays.
+                break;
+            }
             let (name, bytes) = match load(&link.url, base, fetch) {
                 Ok(loaded) => loaded,
                 Err(message) => {
@@ -53,8 +68,12 @@ pub fn attach(episode: &mut Episode, base: Option<&Path>, fetch: Option<&Fetch>)
                         episode.language.clone_from(&transcript.language);
                     }
                     episode.transcript = Some(transcript);
-                    if episode.chapters.is_empty() {
+                    episode.transcript_from = Some(link.url.clone());
+                    // Chapters held from the chapters link are not replaced by the transcript's.
+                    if episode.chapters.is_empty() && !chapters_held && !parsed.chapters.is_empty()
+                    {
                         episode.chapters = parsed.chapters;
+                        episode.chapters_from = Some(link.url);
                     }
                     break;
                 }
@@ -62,12 +81,17 @@ pub fn attach(episode: &mut Episode, base: Option<&Path>, fetch: Option<&Fetch>)
             }
         }
     }
-    if let Some(url) = episode.chapters_url.clone().filter(|u| reachable(u)) {
+    if let Some(url) = episode
+        .chapters_url
+        .clone()
+        .filter(|u| reachable(u) && !chapters_held)
+    {
         match load(&url, base, fetch) {
             Ok((name, bytes)) => match read_chapters(&bytes, &name) {
                 Ok(parsed) => {
                     notices.extend(parsed.warnings.iter().map(|w| warning(&name, w)));
                     episode.chapters = parsed.value;
+                    episode.chapters_from = Some(url);
                 }
                 Err(e) => notices.push(unreadable(located(&name, &e))),
             },
@@ -87,6 +111,7 @@ pub fn attach_file(episode: &mut Episode, path: &Path) -> Result<(String, Vec<No
         let notices = parsed.warnings.iter().map(|w| warning(&name, w)).collect();
         let what = format!("{} chapters", parsed.value.len());
         episode.chapters = parsed.value;
+        episode.chapters_from = None;
         return Ok((what, notices));
     }
     let parsed = read_transcript(&bytes, &name, None).map_err(|e| located(&name, &e))?;
@@ -96,8 +121,10 @@ pub fn attach_file(episode: &mut Episode, path: &Path) -> Result<(String, Vec<No
         episode.language.clone_from(&parsed.value.language);
     }
     episode.transcript = Some(parsed.value);
+    episode.transcript_from = None;
     if !parsed.chapters.is_empty() {
         episode.chapters = parsed.chapters;
+        episode.chapters_from = None;
     }
     Ok((what, notices))
 }
@@ -221,7 +248,7 @@ mod tests {
             },
         ];
         e.chapters_url = Some("chapters.json".into());
-        let notices = attach(&mut e, Some(dir.path()), None);
+        let notices = attach(&mut e, Some(dir.path()), None, None);
         // The JSON is richest but missing: named, and the VTT read instead.
         assert_eq!(notices.len(), 1);
         assert!(notices[0].unreadable);
@@ -245,7 +272,7 @@ mod tests {
             ..TranscriptLink::default()
         }];
         e.chapters_url = Some("https://example.org/c.json".into());
-        let notices = attach(&mut e, Some(dir.path()), None);
+        let notices = attach(&mut e, Some(dir.path()), None, None);
         let messages: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
         // The URL is left alone without a fetcher: a link, not a failure.
         assert_eq!(messages.len(), 1, "{messages:?}");
@@ -255,7 +282,7 @@ mod tests {
             |url: &str| -> Result<Vec<u8>, String> { Err(format!("{url}: HTTP 404 Not Found")) };
         let mut e = linked(dir.path(), &[]);
         e.chapters_url = Some("https://example.org/c.json".into());
-        let notices = attach(&mut e, None, Some(&failing));
+        let notices = attach(&mut e, None, Some(&failing), None);
         assert_eq!(
             notices[0].message,
             "https://example.org/c.json: HTTP 404 Not Found"
@@ -269,10 +296,82 @@ mod tests {
         };
         let mut e = linked(dir.path(), &[]);
         e.chapters_url = Some("https://example.org/c.json".into());
-        assert!(attach(&mut e, None, Some(&fetch)).is_empty());
+        assert!(attach(&mut e, None, Some(&fetch), None).is_empty());
         assert_eq!(
             (e.chapters[0].start, e.chapters[0].title.as_str()),
             (12.5, "Fetched")
         );
+    }
+
+    /// A fetcher over a fixed set of URLs that records what it was asked for.
+    fn server<'a>(
+        files: &'a [(&'a str, &'a str)],
+        asked: &'a std::sync::Mutex<Vec<String>>,
+    ) -> impl Fn(&str) -> Result<Vec<u8>, String> + Send + Sync + 'a {
+        move |url: &str| {
+            asked.lock().unwrap().push(url.to_string());
+            files
+                .iter()
+                .find(|(u, _)| *u == url)
+                .map(|(_, body)| body.as_bytes().to_vec())
+                .ok_or_else(|| format!("{url}: HTTP 404 Not Found"))
+        }
+    }
+
+    fn link(url: &str, kind: &str) -> TranscriptLink {
+        TranscriptLink {
+            url: url.into(),
+            kind: Some(kind.into()),
+            language: None,
+        }
+    }
+
+    #[test]
+    fn a_url_the_index_holds_a_transcript_or_chapters_from_is_not_fetched_again() {
+        const VTT: &str = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFrom VTT\n";
+        const CHAPTERS: &str =
+            r#"{"version":"1.2.0","chapters":[{"startTime":0,"title":"Intro"}]}"#;
+        let files = [
+            ("https://x/a.vtt", VTT),
+            ("https://x/b.vtt", VTT),
+            ("https://x/c.json", CHAPTERS),
+        ];
+        let asked = std::sync::Mutex::new(Vec::new());
+        let fetch = server(&files, &asked);
+        let linked = |links: Vec<TranscriptLink>| Episode {
+            title: Some("t".into()),
+            transcripts: links,
+            chapters_url: Some("https://x/c.json".into()),
+            ..Episode::default()
+        };
+        // First time: the transcript and chapters are fetched, and where they came from kept.
+        let mut first = linked(vec![link("https://x/a.vtt", "text/vtt")]);
+        assert!(attach(&mut first, None, Some(&fetch), None).is_empty());
+        assert_eq!(first.transcript_from.as_deref(), Some("https://x/a.vtt"));
+        assert_eq!(first.chapters_from.as_deref(), Some("https://x/c.json"));
+        assert_eq!(asked.lock().unwrap().len(), 2);
+        // The same links again: nothing is fetched, nothing is read into the new record.
+        let mut again = linked(vec![link("https://x/a.vtt", "text/vtt")]);
+        assert!(attach(&mut again, None, Some(&fetch), Some(&first)).is_empty());
+        assert!(again.transcript.is_none() && again.chapters.is_empty());
+        assert_eq!(asked.lock().unwrap().len(), 2);
+        // A richer link that fails is tried (and named); the held one is not fetched again.
+        let mut richer = linked(vec![
+            link("https://x/a.vtt", "text/vtt"),
+            link("https://x/a.json", "application/json"),
+        ]);
+        let notices = attach(&mut richer, None, Some(&fetch), Some(&first));
+        assert_eq!(notices.len(), 1);
+        assert_eq!(notices[0].message, "https://x/a.json: HTTP 404 Not Found");
+        assert!(richer.transcript.is_none());
+        assert_eq!(
+            *asked.lock().unwrap(),
+            ["https://x/a.vtt", "https://x/c.json", "https://x/a.json"]
+        );
+        // A new link is fetched.
+        let mut moved = linked(vec![link("https://x/b.vtt", "text/vtt")]);
+        assert!(attach(&mut moved, None, Some(&fetch), Some(&first)).is_empty());
+        assert_eq!(moved.transcript_from.as_deref(), Some("https://x/b.vtt"));
+        assert_eq!(asked.lock().unwrap().last().unwrap(), "https://x/b.vtt");
     }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::state::State;
 use crate::error::Error;
 use crate::index::indexer::WriteOptions;
-use crate::index::pipeline::IngestOptions;
-use crate::sources::refresh::{refresh, SourceOptions};
+use crate::index::pipeline::{Event, IngestOptions};
+use crate::sources::refresh::{refresh, Progress, SourceOptions};
 
 /// Refresh every `every`, the first time one period after the start, until the server stops.
 pub fn spawn(state: &Arc<State>, every: Duration, log: fn(&str)) {
@@ -41,7 +41,17 @@ fn refresh_once(state: &State, log: fn(&str)) {
         },
         ..SourceOptions::default()
     };
-    match refresh(&state.index, &options, &|_| {}) {
+    // A linked transcript that could not be had is named as `refresh` names it.
+    let on_progress = |progress: Progress| {
+        if let Progress::Ingest(Event::Linked {
+            message,
+            unreadable: true,
+        }) = progress
+        {
+            log(&format!("refresh: {message}"));
+        }
+    };
+    match refresh(&state.index, &options, &on_progress) {
         Ok(report) => {
             let r = &report.ingest;
             log(&format!(

@@ -70,6 +70,9 @@ pub enum Fetched {
 pub struct FetchError {
     pub url: String,
     pub cause: String,
+    /// The host (`name:port`) no connection could be made to (not found, refused, or silent
+    /// for the connect time): other URLs of it will fare no better for now.
+    pub unreachable: Option<String>,
 }
 
 impl fmt::Display for FetchError {
@@ -113,6 +116,7 @@ impl Fetcher {
         let fail = |cause: String| FetchError {
             url: url.to_string(),
             cause,
+            unreachable: None,
         };
         let started = Instant::now();
         let mut current = url.to_string();
@@ -140,7 +144,10 @@ impl Fetcher {
                 .timeout_global(Some(remaining))
                 .build()
                 .call()
-                .map_err(|e| fail(self.cause(&e)))?;
+                .map_err(|e| FetchError {
+                    unreachable: unreachable(&e).then(|| host(&current)),
+                    ..fail(self.cause(&e))
+                })?;
             let status = response.status();
             if status == StatusCode::NOT_MODIFIED {
                 return Ok(Fetched::NotModified);
@@ -246,6 +253,31 @@ impl Fetcher {
     }
 }
 
+/// True when the error says no connection could be made at all.
+fn unreachable(e: &http_client::Error) -> bool {
+    use http_client::{Error as E, Timeout};
+    use std::io::ErrorKind as K;
+    match e {
+        E::HostNotFound | E::ConnectionFailed => true,
+        E::Timeout(Timeout::Resolve | Timeout::Connect) => true,
+        E::Io(io) => {
+            matches!(
+                io.kind(),
+                K::ConnectionRefused | K::HostUnreachable | K::NetworkUnreachable
+            )
+            // The system's resolver failing: the kind it gives is not a public one.
+            || io.to_string().starts_with("failed to lookup address information")
+        }
+        _ => false,
+    }
+}
+
+/// The `name:port` of a URL, lower-cased.
+pub fn host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())].to_ascii_lowercase()
+}
+
 fn header(response: &http_client::http::Response<http_client::Body>, name: &str) -> Option<String> {
     response
         .headers()
@@ -284,8 +316,8 @@ pub fn seconds(d: Duration) -> String {
     }
 }
 
-/// A `Location` resolved against the URL it was given for.
-fn join(base: &str, location: &str) -> String {
+/// A `Location` (or any relative link) resolved against the URL it was given for.
+pub fn join(base: &str, location: &str) -> String {
     if location.starts_with("http://") || location.starts_with("https://") {
         return location.to_string();
     }

@@ -5,7 +5,7 @@
 //! index's one writer takes the episodes as they come. Each source's new validators and keys
 //! join the list only in the commit that holds its episodes.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,12 +15,16 @@ use std::time::UNIX_EPOCH;
 
 use chrono::Utc;
 
+use crate::episode::Episode;
 use crate::error::{Error, Result};
 use crate::index::indexer::{EpisodeIndex, WriteOptions};
-use crate::index::pipeline::{self, Event, Finished, IngestOptions, IngestReport, Input, Remember};
+use crate::index::pipeline::{
+    self, Event, Finished, IngestOptions, IngestReport, Input, Linking, Remember,
+};
+use crate::ingest::attach::{Fetch, Notice};
 use crate::ingest::{self, collect_sources, opml, Detected, FieldMap, Format, Source};
 
-use super::fetch::{size, FetchOptions, Fetched, Fetcher, Validators};
+use super::fetch::{host, join, size, FetchOptions, Fetched, Fetcher, Validators};
 use super::store::{is_url, SourceList};
 
 /// How sources are fetched and written.
@@ -29,6 +33,8 @@ pub struct SourceOptions {
     pub fetch: FetchOptions,
     /// Feeds fetched at once (`--jobs`).
     pub jobs: usize,
+    /// Fetch the transcripts and chapters episodes link to by URL (off: `--no-fetch-links`).
+    pub fetch_links: bool,
     pub ingest: IngestOptions,
 }
 
@@ -37,6 +43,7 @@ impl Default for SourceOptions {
         SourceOptions {
             fetch: FetchOptions::default(),
             jobs: 8,
+            fetch_links: true,
             ingest: IngestOptions::default(),
         }
     }
@@ -278,6 +285,33 @@ fn run(
     }
     let (send, inputs) = pipeline::channel();
     let fetcher = Fetcher::new(options.fetch.clone());
+    // Linked transcripts and chapters are fetched with the feeds' client and limits, on the
+    // thread that read the episode (a fetch job, or the reading thread for paths). A host that
+    // could not be reached is not tried again in this run: a feed of a hundred episodes on a
+    // dead host would otherwise wait out a hundred connect timeouts.
+    let unreachable = Mutex::new(HashMap::<String, String>::new());
+    let fetch_link = |url: &str| {
+        let server = host(url);
+        if let Some(cause) = lock(&unreachable).get(&server) {
+            return Err(format!(
+                "{url}: not fetched: {server} could not be reached earlier in this run ({cause})"
+            ));
+        }
+        match fetcher.get(url, None) {
+            Ok(Fetched::Body(body)) => Ok(body.bytes),
+            Ok(Fetched::NotModified) => Err(format!("{url}: HTTP 304 Not Modified")),
+            Err(e) => {
+                if let Some(host) = &e.unreachable {
+                    lock(&unreachable).insert(host.clone(), e.cause.clone());
+                }
+                Err(e.to_string())
+            }
+        }
+    };
+    let linking = Linking {
+        fetch: options.fetch_links.then_some(&fetch_link as &Fetch),
+        index: Some(index),
+    };
     let fetches = Mutex::new(fetches);
     let units = Mutex::new(units);
     let map = options.ingest.map.clone();
@@ -289,7 +323,7 @@ fn run(
             std::thread::Builder::new()
                 .name(format!("episearch-fetch-{n}"))
                 .spawn_scoped(scope, move || {
-                    fetch_loop(fetches, fetcher, shared, map, &send)
+                    fetch_loop(fetches, fetcher, shared, map, linking, &send)
                 })
                 .map_err(|e| Error::Invalid(format!("could not start fetching: {e}")))?;
         }
@@ -300,7 +334,7 @@ fn run(
             std::thread::Builder::new()
                 .name("episearch-read".into())
                 .spawn_scoped(scope, move || {
-                    local_loop(locals, own.as_deref(), shared, units, map, &send)
+                    local_loop(locals, own.as_deref(), shared, units, map, linking, &send)
                 })
                 .map_err(|e| Error::Invalid(format!("could not start reading: {e}")))?;
         }
@@ -374,13 +408,14 @@ fn finished(done: Finished, units: &Mutex<Units>, shared: &Shared<'_>) {
 /// A URL to fetch: its unit, its source's place in the list, and the validators to send.
 type FetchJob = (usize, usize, String, Option<Validators>);
 
-/// A fetch thread: take the next URL until none is left; fetch it, parse it here and hand its
-/// records to the writer.
+/// A fetch thread: take the next URL until none is left; fetch it, parse it here, read what
+/// its episodes link to, and hand its records to the writer.
 fn fetch_loop(
     fetches: &Mutex<VecDeque<FetchJob>>,
     fetcher: &Fetcher,
     shared: &Shared<'_>,
     map: &FieldMap,
+    linking: Linking<'_>,
     send: &SyncSender<Input>,
 ) {
     loop {
@@ -434,11 +469,23 @@ fn fetch_loop(
             }
         };
         let hint = url_path(&body.url);
-        let outcome =
-            ingest::read_bytes(&url, &bytes, Some(Path::new(&hint)), map, &mut |parsed| {
-                send.send(Input::Record(unit, parsed))
-                    .map_err(|_| Error::Invalid("the run stopped".into()))
-            });
+        let stopped = |_| Error::Invalid("the run stopped".into());
+        let outcome = ingest::read_bytes(
+            &url,
+            &bytes,
+            Some(Path::new(&hint)),
+            map,
+            &mut |mut parsed| {
+                if let Ok(episode) = parsed.as_mut() {
+                    let mut notices = resolve_links(episode, &body.url);
+                    notices.extend(linking.attach(episode, None));
+                    for notice in notices {
+                        send.send(Input::Linked(notice)).map_err(stopped)?;
+                    }
+                }
+                send.send(Input::Record(unit, parsed)).map_err(stopped)
+            },
+        );
         let end = match outcome {
             Ok(ingest::Outcome::Skipped(reason)) => {
                 let kind = body
@@ -457,6 +504,48 @@ fn fetch_loop(
             return;
         }
     }
+}
+
+/// The links of an episode in a feed fetched from `feed`, resolved against it: a relative
+/// link is a file of the feed's server, never one of this machine; a link of another scheme
+/// (`file:`, `ftp:`) is named and dropped.
+fn resolve_links(episode: &mut Episode, feed: &str) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    let mut resolve = |link: &str| -> Option<String> {
+        let link = link.trim();
+        if is_url(link) {
+            return Some(link.to_string());
+        }
+        if has_scheme(link) {
+            notices.push(Notice {
+                message: format!("{link}: not an http or https URL (linked from {feed})"),
+                unreadable: true,
+            });
+            return None;
+        }
+        Some(join(feed, link))
+    };
+    let mut links = std::mem::take(&mut episode.transcripts);
+    links.retain_mut(|l| match resolve(&l.url) {
+        Some(url) => {
+            l.url = url;
+            true
+        }
+        None => false,
+    });
+    episode.transcripts = links;
+    episode.chapters_url = episode.chapters_url.take().and_then(|l| resolve(&l));
+    notices
+}
+
+/// True when `link` starts with a URL scheme (`file:`, `data:`), not a path.
+fn has_scheme(link: &str) -> bool {
+    link.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// A body that is itself gzip (a `.xml.gz` served as is), inflated with the same cap.
@@ -507,12 +596,13 @@ fn local_loop(
     shared: &Shared<'_>,
     units: &Mutex<Units>,
     map: &FieldMap,
+    linking: Linking<'_>,
     send: &SyncSender<Input>,
 ) {
     for task in tasks {
         let (at, path, always) = match task {
             LocalTask::Stdin { unit } => {
-                if !pipeline::read_unit(send, unit, &Source::Stdin, map) {
+                if !pipeline::read_unit(send, unit, &Source::Stdin, map, linking) {
                     return;
                 }
                 continue;
@@ -592,7 +682,7 @@ fn local_loop(
             continue;
         }
         for (unit, source) in numbered.into_iter().zip(&sources) {
-            if !pipeline::read_unit(send, unit, source, map) {
+            if !pipeline::read_unit(send, unit, source, map, linking) {
                 return;
             }
         }
@@ -667,4 +757,48 @@ pub fn remove_keys(index: &EpisodeIndex, mut list: SourceList, keys: &[String]) 
     }
     writer.finish()?;
     Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::episode::TranscriptLink;
+
+    #[test]
+    fn a_remote_feeds_links_resolve_against_it_and_never_reach_the_disk() {
+        let link = |url: &str| TranscriptLink {
+            url: url.into(),
+            ..TranscriptLink::default()
+        };
+        let mut e = Episode {
+            transcripts: vec![
+                link("t/ep1.vtt"),
+                link("/root.srt"),
+                link("https://cdn/x.json"),
+                link("file:///etc/passwd"),
+            ],
+            chapters_url: Some("chapters/c.json".into()),
+            ..Episode::default()
+        };
+        let notices = resolve_links(&mut e, "http://h/feeds/show.xml");
+        let urls: Vec<&str> = e.transcripts.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://h/feeds/t/ep1.vtt",
+                "http://h/root.srt",
+                "https://cdn/x.json"
+            ]
+        );
+        assert_eq!(
+            e.chapters_url.as_deref(),
+            Some("http://h/feeds/chapters/c.json")
+        );
+        assert_eq!(notices.len(), 1);
+        assert_eq!(
+            notices[0].message,
+            "file:///etc/passwd: not an http or https URL (linked from http://h/feeds/show.xml)"
+        );
+        assert!(!has_scheme("episodes/ep:1.vtt") && has_scheme("data:text/plain,hi"));
+    }
 }
