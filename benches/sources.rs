@@ -61,7 +61,7 @@ fn main() {
     // The feeds alone: the shared feeds link chapters on the internet, which a measurement of
     // feeds (and a machine without a network) must not wait for.
     let options = SourceOptions {
-        fetch_links: false,
+        fetch_links: episearch::sources::refresh::FetchLinks::Never,
         ..SourceOptions::default()
     };
 

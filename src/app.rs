@@ -21,13 +21,14 @@ use episearch::search::options::{Period, SearchOptions, SortOrder};
 use episearch::search::synonyms::Synonyms;
 use episearch::serve::{self, ServeOptions};
 use episearch::sources::fetch::FetchOptions;
-use episearch::sources::refresh::{self, Progress, SourceOptions, SourcesReport};
+use episearch::sources::refresh::{self, FetchLinks, Progress, SourceOptions, SourcesReport};
 use episearch::sources::store::{Listed, SourceList};
 use episearch::Error;
 
 use crate::cli::{
     self, BenchArgs, Cli, ColorChoice, Command, EvalArgs, ExportArgs, FetchArgs, IndexArgs,
-    RefreshArgs, RemoveArgs, SearchArgs, ServeArgs, SimilarArgs, Sort, SourcesArgs, StatsArgs,
+    LinkFetching, RefreshArgs, RemoveArgs, SearchArgs, ServeArgs, SimilarArgs, Sort, SourcesArgs,
+    StatsArgs,
 };
 
 const DEFAULT_INDEX: &str = "index";
@@ -151,7 +152,11 @@ fn source_options(args: &FetchArgs, ingest: IngestOptions) -> SourceOptions {
             ..FetchOptions::default()
         },
         jobs: args.jobs.max(1),
-        fetch_links: !args.no_fetch_links,
+        fetch_links: match args.fetch_links {
+            LinkFetching::Remote => FetchLinks::Remote,
+            LinkFetching::Always => FetchLinks::Always,
+            LinkFetching::Never => FetchLinks::Never,
+        },
         ingest,
     }
 }

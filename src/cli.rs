@@ -148,9 +148,18 @@ pub struct FetchArgs {
     #[arg(short = 'j', long, default_value_t = 8, value_name = "N")]
     pub jobs: usize,
 
-    /// Do not fetch the transcripts and chapters episodes link to by URL (paths are still read)
-    #[arg(long)]
-    pub no_fetch_links: bool,
+    /// Which feeds' and records' links to transcripts and chapters by URL are fetched: those of
+    /// feeds fetched by URL (remote), those of local files too (always), or none (never); paths
+    /// are always read
+    #[arg(long, value_enum, default_value_t = LinkFetching::Remote, value_name = "WHICH")]
+    pub fetch_links: LinkFetching,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinkFetching {
+    Remote,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]

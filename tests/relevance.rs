@@ -105,7 +105,7 @@ fn judged_queries_stay_at_their_recorded_score_and_beat_fts5() {
     };
     let ws = Workspace::new();
     // The feeds alone: the chapters they link are on the internet, which tests never reach.
-    let r = ws.run(&["index", "--no-fetch-links", feeds.to_str().unwrap()]);
+    let r = ws.run(&["index", feeds.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Episodes with real transcripts beside the feeds: the summary-only sets must not drop.
     let spoken = repo_path("tests/transcript-episodes.jsonl");
@@ -605,7 +605,7 @@ fn two_pass_ranking_gives_the_page_of_scoring_everything() {
     };
     let ws = Workspace::new();
     // The feeds alone: the chapters they link are on the internet, which tests never reach.
-    let r = ws.run(&["index", "--no-fetch-links", feeds.to_str().unwrap()]);
+    let r = ws.run(&["index", feeds.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // With transcripts, so the tier of words said together is ranked in both passes too.
     let spoken = repo_path("tests/transcript-episodes.jsonl");

@@ -504,8 +504,8 @@ fn the_shared_feeds_by_url_index_as_from_disk() {
     let (by_url, from_disk) = (Workspace::new(), Workspace::new());
     by_url.write("feeds.opml", opml(&urls));
     // The feeds alone: the chapters they link are on the internet, which tests never reach.
-    let r = by_url.run(&["index", "--no-fetch-links", "feeds.opml"]);
-    let d = from_disk.run(&["index", "--no-fetch-links", dir.to_str().unwrap()]);
+    let r = by_url.run(&["index", "--fetch-links", "never", "feeds.opml"]);
+    let d = from_disk.run(&["index", dir.to_str().unwrap()]);
     assert_eq!(r.code, d.code, "{}\n{}", r.stderr, d.stderr);
     let stats = |ws: &Workspace| {
         serde_json::from_str::<Value>(&ws.run(&["stats", "--json"]).stdout).unwrap()

@@ -585,7 +585,7 @@ fn a_linked_transcript_that_cannot_be_fetched_is_named_and_its_episode_kept() {
 }
 
 #[test]
-fn a_record_file_linking_a_transcript_by_url_has_it_fetched_unless_told_not_to() {
+fn a_record_file_linking_a_transcript_by_url_has_it_fetched_when_asked() {
     let server = FeedServer::start();
     server.route("/t/ep1.vtt", Mode::Feed, VTT.into(), "text/vtt");
     server.route(
@@ -601,12 +601,13 @@ fn a_record_file_linking_a_transcript_by_url_has_it_fetched_unless_told_not_to()
     });
     let ws = Workspace::new();
     ws.write("eps.jsonl", format!("{record}\n"));
-    let r = ws.run(&["index", "--no-fetch-links", "eps.jsonl"]);
+    // A local file's links are not fetched unless asked for.
+    let r = ws.run(&["index", "eps.jsonl"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(server.total_hits().all, 0);
     assert_eq!(ws.run(&["search", "billing"]).code, 1);
 
-    let r = ws.run(&["index", "eps.jsonl"]);
+    let r = ws.run(&["index", "--fetch-links", "always", "eps.jsonl"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.starts_with("indexed 1 files: 0 added, 1 updated"),

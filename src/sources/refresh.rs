@@ -27,14 +27,24 @@ use crate::ingest::{self, collect_sources, opml, Detected, FieldMap, Format, Sou
 use super::fetch::{host, join, size, FetchOptions, Fetched, Fetcher, Validators};
 use super::store::{is_url, SourceList};
 
+/// Whose links to transcripts and chapters by URL are fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchLinks {
+    /// Those of feeds fetched by URL.
+    Remote,
+    /// Those of local feeds and records too.
+    Always,
+    Never,
+}
+
 /// How sources are fetched and written.
 #[derive(Debug, Clone)]
 pub struct SourceOptions {
     pub fetch: FetchOptions,
     /// Feeds fetched at once (`--jobs`).
     pub jobs: usize,
-    /// Fetch the transcripts and chapters episodes link to by URL (off: `--no-fetch-links`).
-    pub fetch_links: bool,
+    /// Whose links to transcripts and chapters by URL are fetched (`--fetch-links`).
+    pub fetch_links: FetchLinks,
     pub ingest: IngestOptions,
 }
 
@@ -43,7 +53,7 @@ impl Default for SourceOptions {
         SourceOptions {
             fetch: FetchOptions::default(),
             jobs: 8,
-            fetch_links: true,
+            fetch_links: FetchLinks::Remote,
             ingest: IngestOptions::default(),
         }
     }
@@ -308,9 +318,16 @@ fn run(
             }
         }
     };
-    let linking = Linking {
-        fetch: options.fetch_links.then_some(&fetch_link as &Fetch),
+    let linking = |fetches: bool| Linking {
+        fetch: fetches.then_some(&fetch_link as &Fetch),
         index: Some(index),
+    };
+    // A feed fetched by URL is a live source: its links are fetched. A local file's are only
+    // when asked for: indexing a file on this machine does not reach the network unbidden.
+    let (remote, local) = match options.fetch_links {
+        FetchLinks::Remote => (linking(true), linking(false)),
+        FetchLinks::Always => (linking(true), linking(true)),
+        FetchLinks::Never => (linking(false), linking(false)),
     };
     let fetches = Mutex::new(fetches);
     let units = Mutex::new(units);
@@ -323,7 +340,7 @@ fn run(
             std::thread::Builder::new()
                 .name(format!("episearch-fetch-{n}"))
                 .spawn_scoped(scope, move || {
-                    fetch_loop(fetches, fetcher, shared, map, linking, &send)
+                    fetch_loop(fetches, fetcher, shared, map, remote, &send)
                 })
                 .map_err(|e| Error::Invalid(format!("could not start fetching: {e}")))?;
         }
@@ -334,7 +351,7 @@ fn run(
             std::thread::Builder::new()
                 .name("episearch-read".into())
                 .spawn_scoped(scope, move || {
-                    local_loop(locals, own.as_deref(), shared, units, map, linking, &send)
+                    local_loop(locals, own.as_deref(), shared, units, map, local, &send)
                 })
                 .map_err(|e| Error::Invalid(format!("could not start reading: {e}")))?;
         }
