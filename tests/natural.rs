@@ -1,7 +1,7 @@
 //! Queries as people type them: function words earn nothing on their own, long queries count
 //! the words an episode holds, and `--explain` says why a hit ranks where it does.
 
-use crate::util::{json_lines, Workspace};
+use crate::util::{earned_tiers, json_lines, Workspace};
 
 const EPISODES: [&str; 6] = [
     r#"{"id":"about","title":"What Is It About?","summary":"Listener mail, read aloud."}"#,
@@ -87,12 +87,7 @@ fn explain_shows_tiers_words_fields_and_function_words() {
         x["function_words"],
         serde_json::json!(["a", "about", "how", "much"])
     );
-    let tiers: Vec<(&str, bool)> = x["tiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["tier"].as_str().unwrap(), t["earned"].as_bool().unwrap()))
-        .collect();
+    let tiers = earned_tiers(x);
     assert_eq!(tiers, [("every word", false), ("phrase", false)]);
     assert_eq!(x["tiers"][0]["why"], "misses bitcoin");
     let words: Vec<(&str, Vec<&str>, bool)> = x["words"]

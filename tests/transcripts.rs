@@ -5,7 +5,7 @@
 //! stays the same.
 
 use crate::feed_server::{FeedServer, Mode};
-use crate::util::{json_lines, shared, Workspace};
+use crate::util::{earned_tiers, json_lines, shared, Workspace};
 
 const VTT: &str = "WEBVTT
 
@@ -91,12 +91,7 @@ fn explain_shows_the_tier_of_words_said_together() {
     let hits = json_lines(&r.stdout);
     assert_eq!(hits.len(), 1);
     let x = &hits[0]["explain"];
-    let tiers: Vec<(&str, bool)> = x["tiers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["tier"].as_str().unwrap(), t["earned"].as_bool().unwrap()))
-        .collect();
+    let tiers = earned_tiers(x);
     assert_eq!(
         tiers,
         [

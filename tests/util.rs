@@ -97,6 +97,16 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
 }
 
 /// Parse JSON Lines output into values.
+/// The tiers of a hit's `explain`, each with whether the hit earned it.
+pub fn earned_tiers(explain: &serde_json::Value) -> Vec<(&str, bool)> {
+    explain["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["tier"].as_str().unwrap(), t["earned"].as_bool().unwrap()))
+        .collect()
+}
+
 pub fn json_lines(s: &str) -> Vec<serde_json::Value> {
     s.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l}: {e}")))
