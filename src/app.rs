@@ -348,13 +348,22 @@ fn summary_line(r: &IngestReport) -> String {
     )
 }
 
-/// `; N linked transcript or chapters files unreadable`, when any was.
+/// `; N linked transcript or chapters files unreadable`, when any was, and how many links by
+/// URL were left unfetched.
 fn unreadable_links(r: &IngestReport) -> String {
-    match r.unreadable_links {
+    let mut line = match r.unreadable_links {
         0 => String::new(),
         1 => "; 1 linked transcript or chapters file unreadable".to_string(),
         n => format!("; {n} linked transcript or chapters files unreadable"),
+    };
+    match r.unfetched_links {
+        0 => {}
+        1 => line.push_str("; 1 link by URL not fetched (--fetch-links always fetches it)"),
+        n => line.push_str(&format!(
+            "; {n} links by URL not fetched (--fetch-links always fetches them)"
+        )),
     }
+    line
 }
 
 fn search(

@@ -596,9 +596,16 @@ fn a_record_file_linking_a_transcript_by_url_has_it_fetched_when_asked() {
     });
     let ws = Workspace::new();
     ws.write("eps.jsonl", format!("{record}\n"));
-    // A local file's links are not fetched unless asked for.
+    // A local file's links are not fetched unless asked for; the closing line says so.
     let r = ws.run(&["index", "eps.jsonl"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .trim_end()
+            .ends_with("; 2 links by URL not fetched (--fetch-links always fetches them)"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(server.total_hits().all, 0);
     assert_eq!(ws.run(&["search", "billing"]).code, 1);
 

@@ -50,6 +50,8 @@ pub struct IngestReport {
     pub empty_records: u64,
     /// Transcript and chapters files that could not be read (their episodes are indexed).
     pub unreadable_links: u64,
+    /// Episodes' transcript or chapters links by URL not fetched, as asked (`--fetch-links`).
+    pub unfetched_links: u64,
     pub counts: Counts,
     pub elapsed: Duration,
     /// Units that could not be had at all (a feed that failed to fetch), one line each.
@@ -200,6 +202,10 @@ pub fn run_inputs(
                         podcast: None,
                     },
                 );
+                continue;
+            }
+            Input::Linked(notice) if notice.not_fetched => {
+                report.unfetched_links += 1;
                 continue;
             }
             Input::Linked(notice) => {

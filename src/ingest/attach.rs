@@ -17,6 +17,8 @@ pub struct Notice {
     pub message: String,
     /// True when the file could not be read at all (its episode is indexed without it).
     pub unreadable: bool,
+    /// True for a link by URL left unfetched, as asked (no fetcher): counted, not printed.
+    pub not_fetched: bool,
 }
 
 /// Read the transcript and chapters `episode` links to, unless it already holds them. Paths
@@ -33,6 +35,23 @@ pub fn attach(
 ) -> Vec<Notice> {
     let mut notices = Vec::new();
     let reachable = |link: &str| fetch.is_some() || !is_url(link);
+    let unfetched = |link: &str| Notice {
+        message: link.to_string(),
+        unreadable: false,
+        not_fetched: true,
+    };
+    if episode.transcript.is_none() {
+        if let Some(link) = episode.transcripts.iter().find(|l| !reachable(&l.url)) {
+            if episode.transcripts.iter().all(|l| !reachable(&l.url)) {
+                notices.push(unfetched(&link.url));
+            }
+        }
+    }
+    if let Some(url) = episode.chapters_url.as_deref().filter(|u| !reachable(u)) {
+        if episode.chapters.is_empty() {
+            notices.push(unfetched(url));
+        }
+    }
     let held_url = |from: Option<&String>| from.filter(|link| is_url(link)).cloned();
     let held_transcript = held_url(held.and_then(|h| h.transcript_from.as_ref()));
     let chapters_held = episode.chapters_url.is_some()
@@ -144,6 +163,7 @@ fn unreadable(message: String) -> Notice {
     Notice {
         message,
         unreadable: true,
+        not_fetched: false,
     }
 }
 
@@ -151,6 +171,7 @@ fn warning(name: &str, e: &TranscriptError) -> Notice {
     Notice {
         message: located(name, e),
         unreadable: false,
+        not_fetched: false,
     }
 }
 

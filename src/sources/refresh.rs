@@ -537,6 +537,7 @@ fn resolve_links(episode: &mut Episode, feed: &str) -> Vec<Notice> {
             notices.push(Notice {
                 message: format!("{link}: not an http or https URL (linked from {feed})"),
                 unreadable: true,
+                not_fetched: false,
             });
             return None;
         }
