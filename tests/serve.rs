@@ -461,7 +461,10 @@ fn writes_need_the_write_key_and_show_at_once() {
         (ids(&v["hits"]), v["total"].clone()),
         (vec!["new-1".to_string()], json!(4))
     );
-    // A JSON array and a single object are read too.
+    // A JSON array and a single object are read too. (A short prefix's completions, kept
+    // until the index changes, follow the write.)
+    let completions = || server.get("/api/suggest?q=arr").json()["suggestions"].clone();
+    assert_eq!(completions(), json!([]));
     let a = server.request(
         "POST",
         "/api/episodes",
@@ -472,6 +475,7 @@ fn writes_need_the_write_key_and_show_at_once() {
         a.json(),
         json!({"added": 1, "updated": 0, "skipped": 0, "errors": []})
     );
+    assert_eq!(completions(), json!(["array", "Array one"]));
     let a = server.request(
         "POST",
         "/api/episodes",

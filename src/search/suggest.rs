@@ -1,6 +1,7 @@
 //! Search as you type: completions of the last, partly typed word (from the spelling
 //! vocabulary, most used first) and titles that start with what was typed.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::TantivyDocument;
@@ -24,7 +25,14 @@ type Titles = Arc<Vec<(String, String)>>;
 #[derive(Default)]
 pub struct Suggester {
     titles: Mutex<Option<(u64, Titles)>>,
+    /// The completions of short prefixes (`SHORT_PREFIX` bytes at most) asked for so far in
+    /// this generation of the index: such a prefix leads to thousands of words, all walked to
+    /// find the five most common, and a box typed into asks for the same few again and again.
+    short: Mutex<(u64, HashMap<String, Vec<String>>)>,
 }
+
+/// Prefixes of at most this many bytes have their completions kept (see `Suggester::short`).
+const SHORT_PREFIX: usize = 3;
 
 impl Suggester {
     pub fn new() -> Suggester {
@@ -45,7 +53,7 @@ impl Suggester {
         if let (false, [prefix]) = (ends_word, folded.as_slice()) {
             if prefix.chars().count() >= SHORTEST_PREFIX && prefix.is_ascii() {
                 let head = &typed[..typed.len() - last.len()];
-                for word in complete(index, prefix)? {
+                for word in self.complete(index, prefix)? {
                     out.push(format!("{head}{word}"));
                 }
             }
@@ -67,6 +75,29 @@ impl Suggester {
     }
 
     /// Build the sorted titles of the current reader generation now, not on the next keystroke.
+    /// The completions of `prefix`, kept when it is short.
+    fn complete(&self, index: &EpisodeIndex, prefix: &str) -> Result<Vec<String>> {
+        if prefix.len() > SHORT_PREFIX {
+            return complete(index, prefix);
+        }
+        let generation = index.searcher().generation().generation_id();
+        {
+            let short = self.short.lock().unwrap_or_else(PoisonError::into_inner);
+            if short.0 == generation {
+                if let Some(words) = short.1.get(prefix) {
+                    return Ok(words.clone());
+                }
+            }
+        }
+        let words = complete(index, prefix)?;
+        let mut short = self.short.lock().unwrap_or_else(PoisonError::into_inner);
+        if short.0 != generation {
+            *short = (generation, HashMap::new());
+        }
+        short.1.insert(prefix.to_string(), words.clone());
+        Ok(words)
+    }
+
     pub fn warm(&self, index: &EpisodeIndex) -> Result<()> {
         self.titles(index).map(|_| ())
     }
