@@ -294,8 +294,13 @@ mod tests {
         }];
         e.chapters_url = Some("https://example.org/c.json".into());
         let notices = attach(&mut e, Some(dir.path()), None, None);
-        let messages: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
-        // The URL is left alone without a fetcher: a link, not a failure.
+        // The URL is left alone without a fetcher: a link not fetched, not a failure.
+        let (unfetched, named): (Vec<&Notice>, Vec<&Notice>) =
+            notices.iter().partition(|n| n.not_fetched);
+        assert_eq!(unfetched.len(), 1, "{notices:?}");
+        assert_eq!(unfetched[0].message, "https://example.org/c.json");
+        assert!(!unfetched[0].unreadable);
+        let messages: Vec<&str> = named.iter().map(|n| n.message.as_str()).collect();
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(messages[0].starts_with(&format!("{}:", dir.path().join("junk.vtt").display())));
         assert!(e.transcript.is_none() && e.chapters.is_empty());
