@@ -607,7 +607,7 @@ fn two_pass_ranking_gives_the_page_of_scoring_everything() {
     // The feeds alone: the chapters they link are on the internet, which tests never reach.
     let r = ws.run(&["index", feeds.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    // With transcripts, so the tier of words said together is ranked in both passes too.
+    // With transcripts, so the two passes are compared with what was said among the fields.
     let spoken = repo_path("tests/transcript-episodes.jsonl");
     let r = ws.run(&["index", spoken.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);

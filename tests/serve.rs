@@ -1351,6 +1351,17 @@ fn in_a_browser_typing_finds_facets_filter_pages_survive_reload_and_back_and_mar
         json!(true),
     );
     browser.screenshot("serve-phone.png");
+    // Moments fit the phone's width too.
+    browser.open(&format!("{}/?q=zanzibar", server.base));
+    browser.wait_for(
+        "return document.querySelectorAll('#results .moment').length",
+        json!(2),
+    );
+    browser.wait_for(
+        "return document.documentElement.scrollWidth <= window.innerWidth",
+        json!(true),
+    );
+    browser.screenshot("serve-moments-phone.png");
     // The dark colour scheme, when the system asks for it.
     browser.session(
         "POST",

@@ -2,6 +2,7 @@
 //! lists, the remembered list, refresh by conditional GET, removal, and every way a server can
 //! misbehave, each named in one line with nothing already indexed lost.
 
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -522,25 +523,19 @@ fn the_shared_feeds_by_url_index_as_from_disk() {
     assert_eq!(found(&by_url, "bankrupt"), found(&from_disk, "bankrupt"));
 }
 
-#[test]
-fn serve_refreshes_the_sources_in_the_background() {
+/// `episearch serve` refreshing its sources every `every`, and the lines of its stderr.
+fn serving(ws: &Workspace, every: &str) -> (std::process::Child, mpsc::Receiver<String>) {
     use std::io::{BufRead, BufReader};
-    let server = FeedServer::start();
-    server.feed("/live.xml", rss("Live", 2));
-    let ws = Workspace::new();
-    let url = server.url("/live.xml");
-    assert_eq!(ws.run(&["index", &url]).code, 0);
-    server.feed("/live.xml", rss("Live", 3));
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("episearch"))
         .arg("--index")
         .arg(ws.index_dir())
-        .args(["serve", "--addr", "127.0.0.1:0", "--refresh-every", "300ms"])
+        .args(["serve", "--addr", "127.0.0.1:0", "--refresh-every", every])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = mpsc::channel();
     let stderr = child.stderr.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -549,16 +544,34 @@ fn serve_refreshes_the_sources_in_the_background() {
             }
         }
     });
-    let wanted = "episearch: refresh: 1 sources, 0 not modified, 0 failed: 1 added, 0 updated";
+    (child, rx)
+}
+
+/// Whether `wanted` came within a minute, and the other lines before it.
+fn wait_for_line(lines: &mpsc::Receiver<String>, wanted: &str) -> (bool, Vec<String>) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut seen = Vec::new();
     while Instant::now() < deadline {
-        match rx.recv_timeout(Duration::from_secs(1)) {
-            Ok(line) if line == wanted => break,
+        match lines.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) if line == wanted => return (true, seen),
             Ok(line) => seen.push(line),
             Err(_) => {}
         }
     }
+    (false, seen)
+}
+
+#[test]
+fn serve_refreshes_the_sources_in_the_background() {
+    let server = FeedServer::start();
+    server.feed("/live.xml", rss("Live", 2));
+    let ws = Workspace::new();
+    let url = server.url("/live.xml");
+    assert_eq!(ws.run(&["index", &url]).code, 0);
+    server.feed("/live.xml", rss("Live", 3));
+    let (mut child, lines) = serving(&ws, "300ms");
+    let wanted = "episearch: refresh: 1 sources, 0 not modified, 0 failed: 1 added, 0 updated";
+    let (_, seen) = wait_for_line(&lines, wanted);
     let _ = child.kill();
     let _ = child.wait();
     assert!(
@@ -571,7 +584,6 @@ fn serve_refreshes_the_sources_in_the_background() {
 
 #[test]
 fn serve_says_when_a_refresh_meets_the_writer_held_by_another_process() {
-    use std::io::{BufRead, BufReader};
     let server = FeedServer::start();
     server.feed("/held.xml", rss("Held", 1));
     let ws = Workspace::new();
@@ -585,35 +597,12 @@ fn serve_says_when_a_refresh_meets_the_writer_held_by_another_process() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut serving = std::process::Command::new(assert_cmd::cargo::cargo_bin("episearch"))
-        .arg("--index")
-        .arg(ws.index_dir())
-        .args(["serve", "--addr", "127.0.0.1:0", "--refresh-every", "200ms"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stderr = serving.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut serving, lines) = serving(&ws, "200ms");
     let wanted = format!(
         "episearch: refresh skipped: {} is locked: another episearch process is writing to it; try again when it is done",
         ws.index_dir().display()
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut saw = false;
-    while Instant::now() < deadline && !saw {
-        saw = rx
-            .recv_timeout(Duration::from_secs(1))
-            .is_ok_and(|l| l == wanted);
-    }
+    let (saw, _) = wait_for_line(&lines, &wanted);
     for child in [&mut serving, &mut holder] {
         let _ = child.kill();
         let _ = child.wait();

@@ -40,12 +40,12 @@ pub fn attach(
         unreadable: false,
         not_fetched: true,
     };
-    if episode.transcript.is_none() {
-        if let Some(link) = episode.transcripts.iter().find(|l| !reachable(&l.url)) {
-            if episode.transcripts.iter().all(|l| !reachable(&l.url)) {
-                notices.push(unfetched(&link.url));
-            }
-        }
+    // Counted once an episode, when none of its transcript links can be read without fetching.
+    if episode.transcript.is_none()
+        && !episode.transcripts.is_empty()
+        && episode.transcripts.iter().all(|l| !reachable(&l.url))
+    {
+        notices.push(unfetched(&episode.transcripts[0].url));
     }
     if let Some(url) = episode.chapters_url.as_deref().filter(|u| !reachable(u)) {
         if episode.chapters.is_empty() {

@@ -125,8 +125,7 @@ impl Tiers {
     /// The tier of episodes whose transcript says the words together (`said`, a sloppy phrase
     /// in what was said), below every word in the title and bodies. Ranked in one pass: the
     /// two-pass form does not know the tier (teaching it made no measurable difference on
-    /// 10,000 hour-long transcripts: the phrase is read for every episode holding the words
-    /// either way).
+    /// 10,000 hour-long transcripts; see BENCHMARKS.md).
     pub(crate) fn add_said(&mut self, said: Box<dyn Query>) {
         let tier = Box::new(ConstScoreQuery::new(said, SAID_BONUS)) as Box<dyn Query>;
         if let Some(explainer) = &mut self.explainer {

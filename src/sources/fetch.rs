@@ -272,10 +272,22 @@ fn unreachable(e: &http_client::Error) -> bool {
     }
 }
 
+/// A URL past its scheme: `name:port/path?query`.
+fn after_scheme(url: &str) -> &str {
+    url.split_once("://").map_or(url, |(_, rest)| rest)
+}
+
 /// The `name:port` of a URL, lower-cased.
 pub fn host(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = after_scheme(url);
     rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())].to_ascii_lowercase()
+}
+
+/// The path of a URL, without its query, whose name may tell its format (`feed.xml`).
+pub fn path(url: &str) -> &str {
+    let rest = after_scheme(url);
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    &path[..path.find(['?', '#']).unwrap_or(path.len())]
 }
 
 fn header(response: &http_client::http::Response<http_client::Body>, name: &str) -> Option<String> {
@@ -340,6 +352,14 @@ pub fn join(base: &str, location: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_splits_into_its_host_and_path() {
+        let url = "https://Example.org:8443/shows/feed.xml?page=2#top";
+        assert_eq!(host(url), "example.org:8443");
+        assert_eq!(path(url), "/shows/feed.xml");
+        assert_eq!((host("http://a.b"), path("http://a.b")), ("a.b".into(), ""));
+    }
 
     #[test]
     fn locations_are_resolved_against_the_url() {

@@ -485,12 +485,12 @@ fn fetch_loop(
                 continue;
             }
         };
-        let hint = url_path(&body.url);
+        let hint = super::fetch::path(&body.url);
         let stopped = |_| Error::Invalid("the run stopped".into());
         let outcome = ingest::read_bytes(
             &url,
             &bytes,
-            Some(Path::new(&hint)),
+            Some(Path::new(hint)),
             map,
             &mut |mut parsed| {
                 if let Ok(episode) = parsed.as_mut() {
@@ -585,13 +585,6 @@ fn inflate(bytes: &[u8], max: u64) -> std::result::Result<std::borrow::Cow<'_, [
         return Err(format!("body over {} after decompression", size(max)));
     }
     Ok(std::borrow::Cow::Owned(out))
-}
-
-/// The path of a URL, whose name may tell its format (`feed.xml`).
-fn url_path(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let path = rest.find('/').map_or("", |i| &rest[i..]);
-    path[..path.find(['?', '#']).unwrap_or(path.len())].to_string()
 }
 
 /// What the reading thread does, in order.

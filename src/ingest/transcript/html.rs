@@ -45,10 +45,7 @@ struct Said {
 /// start with the paragraph after them.
 pub fn read(html: &str) -> Result<Parsed<Transcript>, TranscriptError> {
     let mut sink = CueSink::default();
-    let mut said: Vec<Said> = Vec::new();
-    let mut headings: Vec<(usize, String)> = Vec::new(); // (index of the next paragraph, title)
-    let mut speaker: Option<String> = None;
-    let mut time: Option<f64> = None;
+    let mut read = Reading::default();
     let mut capture: Option<Capture> = None;
     let mut in_play_link = false;
     let mut language = None;
@@ -102,7 +99,7 @@ pub fn read(html: &str) -> Result<Parsed<Transcript>, TranscriptError> {
             match parse_time(&at_time) {
                 Ok(t) => match capture.as_mut() {
                     Some(c) if c.role == Role::Paragraph => c.time = Some(t),
-                    _ => time = Some(t),
+                    _ => read.time = Some(t),
                 },
                 Err(reason) => sink.warn(line, reason),
             }
@@ -120,14 +117,7 @@ pub fn read(html: &str) -> Result<Parsed<Transcript>, TranscriptError> {
         });
         if ends_capture {
             if let Some(done) = capture.take() {
-                finish(
-                    done,
-                    &mut sink,
-                    &mut speaker,
-                    &mut time,
-                    &mut said,
-                    &mut headings,
-                );
+                read.finish(done, &mut sink);
             }
         }
         // Blocks and line breaks separate words; inline markup (`<b>so</b>,`) does not.
@@ -165,15 +155,9 @@ pub fn read(html: &str) -> Result<Parsed<Transcript>, TranscriptError> {
     }
     if let Some(mut done) = capture.take() {
         done.text.push_str(rest);
-        finish(
-            done,
-            &mut sink,
-            &mut speaker,
-            &mut time,
-            &mut said,
-            &mut headings,
-        );
+        read.finish(done, &mut sink);
     }
+    let Reading { said, headings, .. } = read;
 
     let timed = said.iter().any(|s| s.start.is_some());
     // Ends: the start of the next timed paragraph that is not earlier.
@@ -207,34 +191,39 @@ pub fn read(html: &str) -> Result<Parsed<Transcript>, TranscriptError> {
     sink.finish(timed, language)
 }
 
-/// Turn collected text into what its element means.
-fn finish(
-    capture: Capture,
-    sink: &mut CueSink,
-    speaker: &mut Option<String>,
-    time: &mut Option<f64>,
-    said: &mut Vec<Said>,
-    headings: &mut Vec<(usize, String)>,
-) {
-    let text = decode_entities(&capture.text, Unknown::Keep);
-    let text = collapse(&text);
-    match capture.role {
-        Role::Speaker => {
-            let name = text.trim_end_matches(':').trim();
-            *speaker = (!name.is_empty()).then(|| name.to_string());
+/// What the paragraphs read so far said, and what holds for the next one.
+#[derive(Default)]
+struct Reading {
+    said: Vec<Said>,
+    /// (index of the paragraph after the heading, title)
+    headings: Vec<(usize, String)>,
+    speaker: Option<String>,
+    time: Option<f64>,
+}
+
+impl Reading {
+    /// Turn collected text into what its element means.
+    fn finish(&mut self, capture: Capture, sink: &mut CueSink) {
+        let text = decode_entities(&capture.text, Unknown::Keep);
+        let text = collapse(&text);
+        match capture.role {
+            Role::Speaker => {
+                let name = text.trim_end_matches(':').trim();
+                self.speaker = (!name.is_empty()).then(|| name.to_string());
+            }
+            Role::Time => match parse_time(&text) {
+                Ok(t) => self.time = Some(t),
+                Err(reason) => sink.warn(capture.line, reason),
+            },
+            Role::Heading if !text.is_empty() => self.headings.push((self.said.len(), text)),
+            Role::Heading => {}
+            Role::Paragraph => self.said.push(Said {
+                line: capture.line,
+                start: capture.time.or(self.time),
+                speaker: self.speaker.clone(),
+                text,
+            }),
         }
-        Role::Time => match parse_time(&text) {
-            Ok(t) => *time = Some(t),
-            Err(reason) => sink.warn(capture.line, reason),
-        },
-        Role::Heading if !text.is_empty() => headings.push((said.len(), text)),
-        Role::Heading => {}
-        Role::Paragraph => said.push(Said {
-            line: capture.line,
-            start: capture.time.or(*time),
-            speaker: speaker.clone(),
-            text,
-        }),
     }
 }
 
