@@ -11,8 +11,12 @@
 
 use std::fmt;
 
-use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::Field;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{
+    Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 /// Matches a document any clause matches; its score is the sum of the matching clauses', plus
@@ -184,19 +188,7 @@ pub(crate) fn word_bound(
     clauses: &[(Field, Vec<String>, f32)],
     bonus: Score,
 ) -> tantivy::Result<Score> {
-    let mut bound = bonus;
-    for (field, terms, boost) in clauses {
-        let terms: Vec<Term> = terms
-            .iter()
-            .map(|t| Term::from_field_text(*field, t))
-            .collect();
-        if !terms.is_empty() {
-            bound += Bm25Weight::for_terms(searcher, &terms)?
-                .boost_by(*boost)
-                .max_score();
-        }
-    }
-    Ok(bound * 1.001 + 0.001)
+    Ok(WordLimits::new(searcher, clauses, bonus)?.bound())
 }
 
 /// How many of the words with the highest bounds give the first threshold, and how many of
@@ -206,7 +198,9 @@ const FIRST_WORDS: usize = 3;
 const MOST_FIRST: usize = 2_000;
 
 /// One word of a `Words` union: its query (any of its fields, with its bonus) and the clauses
-/// its bound is worked out from.
+/// its bound is worked out from. When every clause is one term, the query must be
+/// `AnyField::with_bonus` over those clauses (each a `TermQuery` with frequencies, boosted by
+/// its clause's boost): the pruned pass then reads the terms' postings itself.
 pub(crate) struct Word {
     pub(crate) query: Box<dyn Query>,
     pub(crate) clauses: Vec<(Field, Vec<String>, f32)>,
@@ -224,8 +218,9 @@ impl Clone for Word {
 }
 
 /// A union of words scored as the sum of those an episode holds, like `AnyField`, whose top
-/// episodes are found with MaxScore: each word's bound is known, so once the page's last score
-/// is above what the least words can add up to, episodes holding only those are never scored.
+/// episodes are found with MaxScore: each word's bound in the segment is known (`WordLimits`),
+/// so once the page's last score is above what the least words can add up to, episodes holding
+/// only those are never scored.
 /// A long query's words carry a coordination bonus that is no BM25 term, which tantivy's own
 /// pruning (block-max WAND over term scorers) cannot bound.
 #[derive(Clone)]
@@ -243,18 +238,34 @@ impl Query for Words {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let mut words = Vec::with_capacity(self.0.len());
         for word in &self.0 {
-            let bound = match enable_scoring.searcher() {
-                Some(searcher) => word_bound(searcher, &word.clauses, word.bonus)?,
-                None => Score::MAX,
+            let limits = match &enable_scoring {
+                EnableScoring::Enabled {
+                    statistics_provider,
+                    ..
+                } => Some(WordLimits::new(
+                    *statistics_provider,
+                    &word.clauses,
+                    word.bonus,
+                )?),
+                EnableScoring::Disabled { .. } => None,
             };
-            words.push((word.query.weight(enable_scoring)?, bound));
+            let bound = limits.as_ref().map_or(Score::MAX, WordLimits::bound);
+            words.push((word.query.weight(enable_scoring)?, bound, limits));
         }
         // Least first: the scorer sums in this order too, so both give the same scores.
         words.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let (weights, bounds) = words.into_iter().unzip();
+        let mut weights = Vec::with_capacity(words.len());
+        let mut bounds = Vec::with_capacity(words.len());
+        let mut limits = Vec::with_capacity(words.len());
+        for (weight, bound, limit) in words {
+            weights.push(weight);
+            bounds.push(bound);
+            limits.push(limit);
+        }
         Ok(Box::new(WordsWeight {
             union: AnyFieldWeight(weights, 0.0),
             bounds,
+            limits: limits.into_iter().collect(),
         }))
     }
 
@@ -265,10 +276,270 @@ impl Query for Words {
     }
 }
 
+/// What a word can score at most in one segment, worked out from the segment's postings.
+///
+/// A term's BM25 is highest where it is said most often in the shortest field, and tantivy's
+/// skip list keeps, for each full block of 128 postings, the (length, count) that scores
+/// highest. The bound from those is far below BM25's own limit (the count growing without end):
+/// a word said once in a summary of usual length scores about half of it.
+///
+/// The block's best is picked, and scored here, with the segment's own average field length.
+/// Scored with the index's average instead, `r` times the segment's, any posting's score
+/// changes by a factor between 1 and `r`: where `r` is above 1 (a segment of shorter fields
+/// than the index's), the bound is widened by `r`.
+struct WordLimits {
+    bonus: Score,
+    clauses: Vec<ClauseLimit>,
+}
+
+struct ClauseLimit {
+    field: Field,
+    /// The term, when the clause is one term; a phrase keeps BM25's own limit.
+    term: Option<Term>,
+    weight: Bm25Weight,
+    /// The field's average length over the index, as the weight has it.
+    average: Score,
+    /// What the weight is made of besides the average: the term's episodes, the index's, and
+    /// the clause's boost.
+    doc_freq: u64,
+    docs: u64,
+    boost: Score,
+}
+
+impl WordLimits {
+    fn new(
+        statistics: &dyn Bm25StatisticsProvider,
+        clauses: &[(Field, Vec<String>, f32)],
+        bonus: Score,
+    ) -> tantivy::Result<WordLimits> {
+        let docs = statistics.total_num_docs()?;
+        let mut limits = Vec::with_capacity(clauses.len());
+        for (field, terms, boost) in clauses {
+            let terms: Vec<Term> = terms
+                .iter()
+                .map(|t| Term::from_field_text(*field, t))
+                .collect();
+            if terms.is_empty() {
+                continue;
+            }
+            let weight = Bm25Weight::for_terms(statistics, &terms)?.boost_by(*boost);
+            let average = statistics.total_num_tokens(*field)? as Score / docs.max(1) as Score;
+            let (term, doc_freq) = match terms.as_slice() {
+                [term] => (Some(term.clone()), statistics.doc_freq(term)?),
+                _ => (None, 0),
+            };
+            limits.push(ClauseLimit {
+                field: *field,
+                term,
+                weight,
+                average,
+                doc_freq,
+                docs,
+                boost: *boost,
+            });
+        }
+        Ok(WordLimits {
+            bonus,
+            clauses: limits,
+        })
+    }
+
+    /// BM25's own limit for the word, in any segment, plus its bonus (a hair above, for scores
+    /// summed in another order).
+    fn bound(&self) -> Score {
+        let most: Score = self.clauses.iter().map(|c| c.weight.max_score()).sum();
+        (most + self.bonus) * 1.001 + 0.001
+    }
+
+    /// The most the word scores in `reader`'s segment (a hair above, like `bound`).
+    fn in_segment(&self, reader: &SegmentReader) -> tantivy::Result<Score> {
+        let mut bound = self.bonus;
+        for clause in &self.clauses {
+            bound += clause.in_segment(reader)?;
+        }
+        Ok(bound * 1.001 + 0.001)
+    }
+
+    /// The word's scorer reading its terms' postings directly, when every clause is one term
+    /// (the word's query then being `AnyField::with_bonus` over them, see `Word`): the same
+    /// scores, without a call through a box for each field and its boost at every step.
+    fn direct_scorer(&self, reader: &SegmentReader) -> tantivy::Result<Option<TermsScorer>> {
+        if self.clauses.is_empty() {
+            return Ok(None);
+        }
+        let mut fields = Vec::with_capacity(self.clauses.len());
+        for clause in &self.clauses {
+            let Some(term) = &clause.term else {
+                return Ok(None);
+            };
+            let postings = reader
+                .inverted_index(clause.field)?
+                .read_postings(term, IndexRecordOption::WithFreqs)?;
+            // A field that lacks the word in this segment matches nothing: left out.
+            if let Some(postings) = postings.filter(|p| p.doc() != TERMINATED) {
+                fields.push(FieldPostings {
+                    postings,
+                    norms: reader.get_fieldnorms_reader(clause.field)?,
+                    weight: clause.weight.clone(),
+                });
+            }
+        }
+        let docs: Vec<DocId> = fields.iter().map(|f| f.postings.doc()).collect();
+        let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
+        Ok(Some(TermsScorer {
+            fields,
+            docs,
+            doc,
+            bonus: self.bonus,
+        }))
+    }
+}
+
+/// A word's scorer in the pruned pass: read directly, or through its query's scorer.
+enum WordScorer {
+    Direct(TermsScorer),
+    Boxed(Box<dyn Scorer>),
+}
+
+impl WordScorer {
+    #[inline]
+    fn doc(&self) -> DocId {
+        match self {
+            WordScorer::Direct(s) => s.doc,
+            WordScorer::Boxed(s) => s.doc(),
+        }
+    }
+
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        match self {
+            WordScorer::Direct(s) => s.advance(),
+            WordScorer::Boxed(s) => s.advance(),
+        }
+    }
+
+    #[inline]
+    fn seek(&mut self, target: DocId) -> DocId {
+        match self {
+            WordScorer::Direct(s) => s.seek(target),
+            WordScorer::Boxed(s) => s.seek(target),
+        }
+    }
+
+    #[inline]
+    fn score(&mut self) -> Score {
+        match self {
+            WordScorer::Direct(s) => s.score(),
+            WordScorer::Boxed(s) => s.score(),
+        }
+    }
+}
+
+/// One term in one field, scored as tantivy's term scorer scores it.
+struct FieldPostings {
+    postings: SegmentPostings,
+    norms: FieldNormReader,
+    weight: Bm25Weight,
+}
+
+/// `AnyFieldScorer` over one term per field, read directly.
+struct TermsScorer {
+    fields: Vec<FieldPostings>,
+    docs: Vec<DocId>,
+    doc: DocId,
+    bonus: Score,
+}
+
+impl TermsScorer {
+    fn settle(&mut self) -> DocId {
+        self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
+        self.doc
+    }
+}
+
+impl DocSet for TermsScorer {
+    fn advance(&mut self) -> DocId {
+        let current = self.doc;
+        for (field, doc) in self.fields.iter_mut().zip(&mut self.docs) {
+            if *doc == current {
+                *doc = field.postings.advance();
+            }
+        }
+        self.settle()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        for (field, doc) in self.fields.iter_mut().zip(&mut self.docs) {
+            if *doc < target {
+                *doc = field.postings.seek(target);
+            }
+        }
+        self.settle()
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.fields
+            .iter()
+            .map(|f| f.postings.size_hint())
+            .fold(0u32, u32::saturating_add)
+    }
+}
+
+impl Scorer for TermsScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        let mut sum: Score = 0.0;
+        for (field, d) in self.fields.iter().zip(&self.docs) {
+            if *d == doc {
+                let norm = field.norms.fieldnorm_id(doc);
+                sum += field.weight.score(norm, field.postings.term_freq());
+            }
+        }
+        sum + self.bonus
+    }
+}
+
+impl ClauseLimit {
+    fn in_segment(&self, reader: &SegmentReader) -> tantivy::Result<Score> {
+        let Some(term) = &self.term else {
+            return Ok(self.weight.max_score());
+        };
+        let inverted = reader.inverted_index(self.field)?;
+        let Some(mut postings) =
+            inverted.read_block_postings(term, IndexRecordOption::WithFreqs)?
+        else {
+            return Ok(0.0);
+        };
+        let norms = reader.get_fieldnorms_reader(self.field)?;
+        let here = inverted.total_num_tokens() as Score / reader.max_doc().max(1) as Score;
+        if here <= 0.0 || self.average <= 0.0 {
+            return Ok(self.weight.max_score());
+        }
+        let widen = (self.average / here).max(1.0);
+        // The clause's weight as the segment's average would make it.
+        let weight = Bm25Weight::for_one_term(self.doc_freq, self.docs, here).boost_by(self.boost);
+        let mut most: Score = 0.0;
+        while !postings.docs().is_empty() {
+            most = most.max(postings.block_max_score(&norms, &weight));
+            postings.advance();
+        }
+        Ok((most * widen).min(self.weight.max_score()))
+    }
+}
+
 /// The words' union, least bound first, and their bounds.
 struct WordsWeight {
     union: AnyFieldWeight,
     bounds: Vec<Score>,
+    /// Each word's limits, to bound it per segment; `None` without scoring.
+    limits: Option<Vec<WordLimits>>,
 }
 
 impl Weight for WordsWeight {
@@ -286,17 +557,37 @@ impl Weight for WordsWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        let mut scorers: Vec<Box<dyn Scorer>> = self
-            .union
-            .0
-            .iter()
-            .map(|w| w.scorer(reader, 1.0))
-            .collect::<tantivy::Result<_>>()?;
+        // The words' bounds in this segment, and the words least bound first here.
+        let bounds: Vec<Score> = match &self.limits {
+            Some(limits) => limits
+                .iter()
+                .map(|w| w.in_segment(reader))
+                .collect::<tantivy::Result<_>>()?,
+            None => self.bounds.clone(),
+        };
+        let mut order: Vec<usize> = (0..bounds.len()).collect();
+        order.sort_by(|&a, &b| bounds[a].total_cmp(&bounds[b]));
+        let scorers_in_order = || -> tantivy::Result<Vec<WordScorer>> {
+            order
+                .iter()
+                .map(|&i| {
+                    let direct = match &self.limits {
+                        Some(limits) => limits[i].direct_scorer(reader)?,
+                        None => None,
+                    };
+                    match direct {
+                        Some(scorer) => Ok(WordScorer::Direct(scorer)),
+                        None => Ok(WordScorer::Boxed(self.union.0[i].scorer(reader, 1.0)?)),
+                    }
+                })
+                .collect()
+        };
+        let mut scorers = scorers_in_order()?;
         let n = scorers.len();
-        // up_to[i]: the most words 0..=i can add up to.
-        let up_to: Vec<Score> = self
-            .bounds
+        // up_to[i]: the most words 0..=i (in this segment's order) can add up to.
+        let up_to: Vec<Score> = order
             .iter()
+            .map(|&i| bounds[i])
             .scan(0.0, |sum, b| {
                 *sum += b;
                 Some(*sum)
@@ -306,14 +597,12 @@ impl Weight for WordsWeight {
         // that can score the most, whose postings are the shortest), scored in full. Those
         // episodes are then known, and the pass in index order skips them.
         let mut seen: Vec<DocId> = Vec::new();
+        // Each word's score for the episode at hand, in the weight's order: summed in that
+        // order, least word first, as the scorer sums, so both give the same scores.
+        let mut scores: Vec<Option<Score>> = vec![None; n];
         let rare_from = n.saturating_sub(FIRST_WORDS);
         {
-            let mut probes: Vec<Box<dyn Scorer>> = self
-                .union
-                .0
-                .iter()
-                .map(|w| w.scorer(reader, 1.0))
-                .collect::<tantivy::Result<_>>()?;
+            let mut probes = scorers_in_order()?;
             let mut docs: Vec<DocId> = probes.iter().map(|s| s.doc()).collect();
             loop {
                 let doc = docs[rare_from..]
@@ -324,15 +613,15 @@ impl Weight for WordsWeight {
                 if doc == TERMINATED || seen.len() >= MOST_FIRST {
                     break;
                 }
-                let mut score = 0.0;
                 for i in 0..n {
                     if docs[i] < doc {
                         docs[i] = probes[i].seek(doc);
                     }
                     if docs[i] == doc {
-                        score += probes[i].score();
+                        scores[order[i]] = Some(probes[i].score());
                     }
                 }
+                let score = summed(&mut scores);
                 seen.push(doc);
                 if score > threshold {
                     threshold = callback(doc, score);
@@ -347,7 +636,6 @@ impl Weight for WordsWeight {
         let mut seen = seen.into_iter().peekable();
         // Where each word's scorer stands, kept here: asking the scorers is a call each.
         let mut docs: Vec<DocId> = scorers.iter().map(|s| s.doc()).collect();
-        let mut scores: Vec<Option<Score>> = vec![None; n];
         let mut first = 0;
         loop {
             // Words before `first` cannot lift an episode above the threshold by themselves:
@@ -368,7 +656,7 @@ impl Weight for WordsWeight {
             for i in first..n {
                 if docs[i] == doc && !known {
                     let s = scorers[i].score();
-                    scores[i] = Some(s);
+                    scores[order[i]] = Some(s);
                     sum += s;
                 }
             }
@@ -383,18 +671,14 @@ impl Weight for WordsWeight {
                 }
                 if docs[i] == doc {
                     let s = scorers[i].score();
-                    scores[i] = Some(s);
+                    scores[order[i]] = Some(s);
                     sum += s;
                 }
             }
-            if possible {
-                // Summed least word first, as the scorer sums.
-                let score: Score = scores.iter().flatten().sum();
-                if score > threshold {
-                    threshold = callback(doc, score);
-                }
+            let score = summed(&mut scores);
+            if possible && score > threshold {
+                threshold = callback(doc, score);
             }
-            scores.iter_mut().for_each(|s| *s = None);
             for i in first..n {
                 if docs[i] == doc {
                     docs[i] = scorers[i].advance();
@@ -405,11 +689,20 @@ impl Weight for WordsWeight {
     }
 }
 
+/// The words' scores summed in order, and cleared for the next episode.
+fn summed(scores: &mut [Option<Score>]) -> Score {
+    let mut sum = 0.0;
+    for s in scores.iter_mut() {
+        sum += s.take().unwrap_or(0.0);
+    }
+    sum
+}
+
 #[cfg(test)]
 mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
-    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::schema::{Schema, TEXT};
     use tantivy::{doc, DocAddress, Index};
 
     use super::*;
@@ -482,5 +775,137 @@ mod tests {
         let expected = ranked(&index, &*all(&union));
         assert!(expected.len() > 10, "{}", expected.len());
         assert_eq!(ranked(&index, &*all(&lazy)), expected);
+    }
+
+    /// Segments of very different field lengths (short titles and bodies in one, long bodies
+    /// repeating words in another), so that the index's average lengths are far from each
+    /// segment's: the pruned pass must give the page that scoring every episode gives, and no
+    /// episode may score a word above the word's bound in its segment.
+    #[test]
+    fn pruned_words_give_the_page_of_scoring_every_episode_across_unlike_segments() {
+        let mut schema = Schema::builder();
+        let title = schema.add_text_field("title", TEXT);
+        let body = schema.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let words = ["alpha", "beta", "gamma", "delta", "omega"];
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for segment in 0..3usize {
+            for _ in 0..400 {
+                // Each word at most `most` times, among `filler` to twice as many other words.
+                let mut text = |most: usize, filler: usize| {
+                    let mut out = Vec::new();
+                    for w in words {
+                        for _ in 0..next() % (most + 1) {
+                            out.push(w);
+                        }
+                    }
+                    out.extend(std::iter::repeat_n("filler", filler + next() % filler));
+                    out.join(" ")
+                };
+                let (t, b) = match segment {
+                    0 => (text(1, 3), text(1, 8)),
+                    1 => (text(1, 12), text(3, 200)),
+                    _ => (text(1, 6), text(2, 40)),
+                };
+                writer.add_document(doc!(title => t, body => b)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let reader = index.reader().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let word = |w: &str, bonus: Score| -> Word {
+            let clauses = vec![
+                (title, vec![w.to_string()], 2.0),
+                (body, vec![w.to_string()], 1.0),
+            ];
+            let queries = clauses
+                .iter()
+                .map(|(field, terms, boost)| {
+                    Box::new(tantivy::query::BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(*field, &terms[0]),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        *boost,
+                    )) as Box<dyn Query>
+                })
+                .collect();
+            Word {
+                query: Box::new(AnyField::with_bonus(queries, bonus)),
+                clauses,
+                bonus,
+            }
+        };
+        let query = Words(vec![
+            word("alpha", 3.0),
+            word("beta", 0.5),
+            word("gamma", 8.0),
+            word("delta", 0.0),
+            word("omega", 1.5),
+        ]);
+        // Every episode's score, from the union's scorer, best first, ties by address.
+        let weight = query
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let mut everything = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut scorer = weight.scorer(segment, 1.0).unwrap();
+            while scorer.doc() != TERMINATED {
+                let address = DocAddress::new(ord as u32, scorer.doc());
+                everything.push((address, (scorer.score() * 10_000.0).round() as i64));
+                scorer.advance();
+            }
+        }
+        everything.sort_by_key(|(address, score)| (std::cmp::Reverse(*score), *address));
+        assert!(everything.len() > 1000, "{}", everything.len());
+        for limit in [1, 3, 10, 50] {
+            let mut pruned: Vec<(DocAddress, i64)> = searcher
+                .search(&query, &TopDocs::with_limit(limit).order_by_score())
+                .unwrap()
+                .into_iter()
+                .map(|(score, address)| (address, (score * 10_000.0).round() as i64))
+                .collect();
+            pruned.sort_by_key(|(address, score)| (std::cmp::Reverse(*score), *address));
+            let scores = |hits: &[(DocAddress, i64)]| hits.iter().map(|h| h.1).collect::<Vec<_>>();
+            assert_eq!(scores(&pruned), scores(&everything[..limit]), "{limit}");
+        }
+        // Each word alone: no episode above its bound in its segment.
+        for w in &query.0 {
+            let limits = WordLimits::new(&searcher, &w.clauses, w.bonus).unwrap();
+            let alone = w
+                .query
+                .weight(EnableScoring::enabled_from_searcher(&searcher))
+                .unwrap();
+            for segment in searcher.segment_readers() {
+                let bound = limits.in_segment(segment).unwrap();
+                assert!(bound <= limits.bound());
+                let mut scorer = alone.scorer(segment, 1.0).unwrap();
+                let mut most: Score = 0.0;
+                while scorer.doc() != TERMINATED {
+                    most = most.max(scorer.score());
+                    scorer.advance();
+                }
+                assert!(most <= bound, "{most} > {bound}");
+            }
+            // Each field's bound is well below BM25's own limit in some segment.
+            for clause in &limits.clauses {
+                let tight = searcher
+                    .segment_readers()
+                    .iter()
+                    .filter(|s| clause.in_segment(s).unwrap() < 0.9 * clause.weight.max_score())
+                    .count();
+                assert!(tight > 0, "{:?}", w.clauses);
+            }
+        }
     }
 }
