@@ -351,24 +351,33 @@ impl WordLimits {
         (most + self.bonus) * 1.001 + 0.001
     }
 
-    /// The most the word scores in `reader`'s segment (a hair above, like `bound`).
-    fn in_segment(&self, reader: &SegmentReader) -> tantivy::Result<Score> {
+    /// The most the word scores in `reader`'s segment (a hair above, like `bound`), and the
+    /// most each clause does.
+    fn in_segment(&self, reader: &SegmentReader) -> tantivy::Result<(Score, Vec<Score>)> {
         let mut bound = self.bonus;
+        let mut clauses = Vec::with_capacity(self.clauses.len());
         for clause in &self.clauses {
-            bound += clause.in_segment(reader)?;
+            let most = clause.in_segment(reader)?;
+            bound += most;
+            clauses.push(most);
         }
-        Ok(bound * 1.001 + 0.001)
+        Ok((bound * 1.001 + 0.001, clauses))
     }
 
     /// The word's scorer reading its terms' postings directly, when every clause is one term
     /// (the word's query then being `AnyField::with_bonus` over them, see `Word`): the same
     /// scores, without a call through a box for each field and its boost at every step.
-    fn direct_scorer(&self, reader: &SegmentReader) -> tantivy::Result<Option<TermsScorer>> {
+    /// `most`: what each clause scores at most in the segment (`in_segment`).
+    fn direct_scorer(
+        &self,
+        reader: &SegmentReader,
+        most: &[Score],
+    ) -> tantivy::Result<Option<TermsScorer>> {
         if self.clauses.is_empty() {
             return Ok(None);
         }
         let mut fields = Vec::with_capacity(self.clauses.len());
-        for clause in &self.clauses {
+        for (clause, &most) in self.clauses.iter().zip(most) {
             let Some(term) = &clause.term else {
                 return Ok(None);
             };
@@ -381,6 +390,7 @@ impl WordLimits {
                     postings,
                     norms: reader.get_fieldnorms_reader(clause.field)?,
                     weight: clause.weight.clone(),
+                    most,
                 });
             }
         }
@@ -407,6 +417,16 @@ impl WordScorer {
         match self {
             WordScorer::Direct(s) => s.doc,
             WordScorer::Boxed(s) => s.doc(),
+        }
+    }
+
+    /// The most the word can score on the episode it stands on; `bound`: its bound in the
+    /// segment.
+    #[inline]
+    fn at_most(&self, bound: Score) -> Score {
+        match self {
+            WordScorer::Direct(s) => s.at_most(),
+            WordScorer::Boxed(_) => bound,
         }
     }
 
@@ -440,6 +460,8 @@ struct FieldPostings {
     postings: SegmentPostings,
     norms: FieldNormReader,
     weight: Bm25Weight,
+    /// The most it scores in the segment.
+    most: Score,
 }
 
 /// `AnyFieldScorer` over one term per field, read directly.
@@ -451,6 +473,19 @@ struct TermsScorer {
 }
 
 impl TermsScorer {
+    /// The most the word can score on the episode it stands on: the most of the fields that
+    /// hold it there (a summary alone cannot score what the title and three bodies could).
+    #[inline]
+    fn at_most(&self) -> Score {
+        let mut most = self.bonus;
+        for (field, d) in self.fields.iter().zip(&self.docs) {
+            if *d == self.doc {
+                most += field.most;
+            }
+        }
+        most * 1.001 + 0.001
+    }
+
     fn settle(&mut self) -> DocId {
         self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
         self.doc
@@ -558,12 +593,14 @@ impl Weight for WordsWeight {
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
         // The words' bounds in this segment, and the words least bound first here.
-        let bounds: Vec<Score> = match &self.limits {
+        let (bounds, most): (Vec<Score>, Vec<Vec<Score>>) = match &self.limits {
             Some(limits) => limits
                 .iter()
                 .map(|w| w.in_segment(reader))
-                .collect::<tantivy::Result<_>>()?,
-            None => self.bounds.clone(),
+                .collect::<tantivy::Result<Vec<_>>>()?
+                .into_iter()
+                .unzip(),
+            None => (self.bounds.clone(), Vec::new()),
         };
         let mut order: Vec<usize> = (0..bounds.len()).collect();
         order.sort_by(|&a, &b| bounds[a].total_cmp(&bounds[b]));
@@ -572,7 +609,7 @@ impl Weight for WordsWeight {
                 .iter()
                 .map(|&i| {
                     let direct = match &self.limits {
-                        Some(limits) => limits[i].direct_scorer(reader)?,
+                        Some(limits) => limits[i].direct_scorer(reader, &most[i])?,
                         None => None,
                     };
                     match direct {
@@ -584,10 +621,10 @@ impl Weight for WordsWeight {
         };
         let mut scorers = scorers_in_order()?;
         let n = scorers.len();
+        let sorted: Vec<Score> = order.iter().map(|&i| bounds[i]).collect();
         // up_to[i]: the most words 0..=i (in this segment's order) can add up to.
-        let up_to: Vec<Score> = order
+        let up_to: Vec<Score> = sorted
             .iter()
-            .map(|&i| bounds[i])
             .scan(0.0, |sum, b| {
                 *sum += b;
                 Some(*sum)
@@ -652,32 +689,42 @@ impl Weight for WordsWeight {
             }
             while seen.next_if(|s| *s < doc).is_some() {}
             let known = seen.peek() == Some(&doc);
-            let mut sum = 0.0;
+            // What the episode can score at most, before scoring it: the words it holds from
+            // `first` on, in the fields that hold them there, and all the words before.
+            let mut most = if first > 0 { up_to[first - 1] } else { 0.0 };
             for i in first..n {
-                if docs[i] == doc && !known {
-                    let s = scorers[i].score();
-                    scores[order[i]] = Some(s);
-                    sum += s;
-                }
-            }
-            let mut possible = !known;
-            for i in (0..first).rev() {
-                if !possible || sum + up_to[i] <= threshold {
-                    possible = false;
-                    break;
-                }
-                if docs[i] < doc {
-                    docs[i] = scorers[i].seek(doc);
-                }
                 if docs[i] == doc {
-                    let s = scorers[i].score();
-                    scores[order[i]] = Some(s);
-                    sum += s;
+                    most += scorers[i].at_most(sorted[i]);
                 }
             }
-            let score = summed(&mut scores);
-            if possible && score > threshold {
-                threshold = callback(doc, score);
+            if !known && most > threshold {
+                let mut sum = 0.0;
+                for i in first..n {
+                    if docs[i] == doc {
+                        let s = scorers[i].score();
+                        scores[order[i]] = Some(s);
+                        sum += s;
+                    }
+                }
+                let mut possible = true;
+                for i in (0..first).rev() {
+                    if sum + up_to[i] <= threshold {
+                        possible = false;
+                        break;
+                    }
+                    if docs[i] < doc {
+                        docs[i] = scorers[i].seek(doc);
+                    }
+                    if docs[i] == doc {
+                        let s = scorers[i].score();
+                        scores[order[i]] = Some(s);
+                        sum += s;
+                    }
+                }
+                let score = summed(&mut scores);
+                if possible && score > threshold {
+                    threshold = callback(doc, score);
+                }
             }
             for i in first..n {
                 if docs[i] == doc {
@@ -887,7 +934,7 @@ mod tests {
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .unwrap();
             for segment in searcher.segment_readers() {
-                let bound = limits.in_segment(segment).unwrap();
+                let (bound, _) = limits.in_segment(segment).unwrap();
                 assert!(bound <= limits.bound());
                 let mut scorer = alone.scorer(segment, 1.0).unwrap();
                 let mut most: Score = 0.0;
