@@ -46,6 +46,29 @@ fn function_words_earn_nothing_on_their_own() {
 }
 
 #[test]
+fn asides_colons_and_words_quoted_alone_read_as_a_sentence() {
+    let ws = workspace();
+    // Taken literally, as they were, these matched "What Is It About?" on its four function
+    // words first, or warned that `about:` names no field.
+    for query in [
+        "what is it (the email) about",
+        "what is it about: \"email\"",
+        "what is it - about (e.g. email",
+    ] {
+        let r = ws.run(&["search", "--json", "--", query]);
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{query}");
+        let found: Vec<String> = json_lines(&r.stdout)
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(found, ["refused"], "{query}");
+    }
+    // A quoted phrase, an operator or a field keeps a query literal: function words count.
+    assert_eq!(ids(&ws, "\"what is it\" (email)"), ["about", "refused"]);
+    assert_eq!(ids(&ws, "title:about (email)"), ["about", "refused"]);
+}
+
+#[test]
 fn a_long_query_ranks_the_episode_holding_most_of_its_words_first() {
     let ws = workspace();
     assert_eq!(

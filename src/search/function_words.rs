@@ -5,7 +5,7 @@
 //! They still count inside a phrase: the whole query as a phrase, or one the user quoted.
 
 /// Lower-case, sorted for a binary search.
-const WORDS: [&str; 145] = [
+const WORDS: [&str; 148] = [
     "a",
     "about",
     "above",
@@ -38,9 +38,11 @@ const WORDS: [&str; 145] = [
     "doing",
     "down",
     "during",
+    "e.g",
     "each",
     "either",
     "else",
+    "etc",
     "ever",
     "every",
     "few",
@@ -64,6 +66,7 @@ const WORDS: [&str; 145] = [
     "his",
     "how",
     "i",
+    "i.e",
     "if",
     "in",
     "into",
@@ -177,7 +180,8 @@ mod tests {
     #[test]
     fn grammar_words_are_function_words_and_names_are_not() {
         for w in [
-            "the", "The", "who", "would", "about", "what's", "(the", "you",
+            "the", "The", "who", "would", "about", "what's", "(the", "you", "(e.g.", "etc.",
+            "i.e.,",
         ] {
             assert!(is_function_word(w), "{w}");
         }

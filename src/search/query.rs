@@ -390,6 +390,55 @@ fn is_plain(query: &str) -> bool {
         })
 }
 
+/// A sentence whose punctuation the parser would take for syntax, as plain words: parentheses
+/// (an aside, or `(e.g.` never closed), a word quoted alone among others (`Central Asian
+/// ("stan") countries`), a colon after a word that names no field (`star wars: the last
+/// jedi`), a dash or plus standing alone. `None` for a query with operators, a field prefix
+/// (`is_field`), a quoted phrase, unbalanced quotes, other syntax, or nothing but quoted words
+/// (`"HTTP/2"`): those are taken literally.
+fn prose_words(query: &str, is_field: impl Fn(&str) -> bool) -> Option<String> {
+    if query.chars().any(|c| "[]{}^~*\\".contains(c)) {
+        return None;
+    }
+    let pieces: Vec<&str> = query.split('"').collect();
+    if pieces.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut unquoted = false;
+    for (i, piece) in pieces.iter().enumerate() {
+        if !i.is_multiple_of(2) {
+            if piece.split_whitespace().count() > 1 {
+                return None;
+            }
+        } else {
+            unquoted |= piece
+                .split_whitespace()
+                .any(|w| !tokenizer::split(w).is_empty());
+        }
+    }
+    if !unquoted {
+        return None;
+    }
+    let mut words = Vec::new();
+    for w in query.split_whitespace() {
+        let bare = w.trim_matches(|c| matches!(c, '(' | ')' | '"'));
+        if matches!(bare, "AND" | "OR" | "NOT" | "IN")
+            || (bare.len() > 1 && (bare.starts_with('+') || bare.starts_with('-')))
+            || bare.split_once(':').is_some_and(|(name, _)| is_field(name))
+        {
+            return None;
+        }
+        let piece = bare.replace(['(', ')', '"', ':'], " ");
+        words.extend(
+            piece
+                .split_whitespace()
+                .filter(|p| !matches!(*p, "-" | "+"))
+                .map(str::to_string),
+        );
+    }
+    Some(words.join(" "))
+}
+
 /// The words of a plain query as typed (punctuation inside a word kept), skipping pieces
 /// that hold nothing searchable.
 fn typed_words(query: &str) -> Vec<String> {
@@ -420,8 +469,14 @@ fn compile(
     if trimmed.is_empty() {
         return Ok(None);
     }
-    if is_plain(trimmed) {
-        let typed = typed_words(trimmed);
+    let prose = if is_plain(trimmed) {
+        None
+    } else {
+        let schema = index.index.schema();
+        prose_words(trimmed, |name| schema.get_field(name).is_ok())
+    };
+    if is_plain(trimmed) || prose.is_some() {
+        let typed = typed_words(prose.as_deref().unwrap_or(trimmed));
         if typed.is_empty() {
             return Ok(None);
         }
@@ -935,5 +990,52 @@ impl EpisodeIndex {
         };
         let query = with_filters(&self.fields, compiled.scoring, options);
         Ok(searcher.search(&*query, &Count)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prose(query: &str) -> Option<String> {
+        prose_words(query, |name| matches!(name, "title" | "podcast"))
+    }
+
+    #[test]
+    fn sentences_with_asides_and_words_quoted_alone_are_plain_words() {
+        assert_eq!(
+            prose(r#"I want information about the many Central Asian ("stan") countries."#)
+                .as_deref(),
+            Some("I want information about the many Central Asian stan countries.")
+        );
+        assert_eq!(
+            prose("someone (e.g.").as_deref(),
+            Some("someone e.g."),
+            "a parenthesis never closed"
+        );
+        assert_eq!(
+            prose("star wars: the last jedi - a review").as_deref(),
+            Some("star wars the last jedi a review")
+        );
+        assert_eq!(prose("at 10:30 (or so)").as_deref(), Some("at 10 30 or so"));
+    }
+
+    #[test]
+    fn operators_fields_phrases_and_lone_quoted_words_stay_literal() {
+        for query in [
+            r#""tech debt" kubernetes"#,
+            r#""HTTP/2""#,
+            r#"("stan")"#,
+            "(tech OR product) debt",
+            "title:roadmap (draft)",
+            "podcast:(news) today",
+            "-excluded (aside)",
+            "+required (aside)",
+            r#""unclosed (aside)"#,
+            "boost^2 (aside)",
+            "wild* (aside)",
+        ] {
+            assert_eq!(prose(query), None, "{query}");
+        }
     }
 }
