@@ -322,12 +322,17 @@ impl WordLimits {
             if terms.is_empty() {
                 continue;
             }
-            let weight = Bm25Weight::for_terms(statistics, &terms)?.boost_by(*boost);
-            let average = statistics.total_num_tokens(*field)? as Score / docs.max(1) as Score;
-            let (term, doc_freq) = match terms.as_slice() {
-                [term] => (Some(term.clone()), statistics.doc_freq(term)?),
-                _ => (None, 0),
+            let average = statistics.total_num_tokens(*field)? as Score / docs as Score;
+            // One term's weight as `Bm25Weight::for_terms` makes it, its statistics read once.
+            let (term, doc_freq, weight) = match terms.as_slice() {
+                [term] => {
+                    let doc_freq = statistics.doc_freq(term)?;
+                    let weight = Bm25Weight::for_one_term(doc_freq, docs, average);
+                    (Some(term.clone()), doc_freq, weight)
+                }
+                _ => (None, 0, Bm25Weight::for_terms(statistics, &terms)?),
             };
+            let weight = weight.boost_by(*boost);
             limits.push(ClauseLimit {
                 field: *field,
                 term,
