@@ -12,11 +12,12 @@
 use std::fmt;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::InvertedIndexReader;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 /// Matches a document any clause matches; its score is the sum of the matching clauses', plus
@@ -357,14 +358,15 @@ impl WordLimits {
     }
 
     /// The most the word scores in `reader`'s segment (a hair above, like `bound`), and the
-    /// most each clause does.
-    fn in_segment(&self, reader: &SegmentReader) -> tantivy::Result<(Score, Vec<Score>)> {
+    /// most each clause does, with where its term's postings are (`None` where the segment
+    /// lacks the term, or the clause is a phrase).
+    fn in_segment(&self, reader: &SegmentReader) -> tantivy::Result<(Score, Vec<InSegment>)> {
         let mut bound = self.bonus;
         let mut clauses = Vec::with_capacity(self.clauses.len());
         for clause in &self.clauses {
-            let most = clause.in_segment(reader)?;
-            bound += most;
-            clauses.push(most);
+            let here = clause.in_segment(reader)?;
+            bound += here.most;
+            clauses.push(here);
         }
         Ok((bound * 1.001 + 0.001, clauses))
     }
@@ -372,30 +374,30 @@ impl WordLimits {
     /// The word's scorer reading its terms' postings directly, when every clause is one term
     /// (the word's query then being `AnyField::with_bonus` over them, see `Word`): the same
     /// scores, without a call through a box for each field and its boost at every step.
-    /// `most`: what each clause scores at most in the segment (`in_segment`).
+    /// `here`: each clause in the segment (`in_segment`).
     fn direct_scorer(
         &self,
         reader: &SegmentReader,
-        most: &[Score],
+        here: &[InSegment],
     ) -> tantivy::Result<Option<TermsScorer>> {
-        if self.clauses.is_empty() {
+        if self.clauses.is_empty() || self.clauses.iter().any(|c| c.term.is_none()) {
             return Ok(None);
         }
         let mut fields = Vec::with_capacity(self.clauses.len());
-        for (clause, &most) in self.clauses.iter().zip(most) {
-            let Some(term) = &clause.term else {
-                return Ok(None);
+        for (clause, here) in self.clauses.iter().zip(here) {
+            // A field that lacks the word in this segment matches nothing: left out.
+            let Some(info) = &here.postings else {
+                continue;
             };
             let postings = reader
                 .inverted_index(clause.field)?
-                .read_postings(term, IndexRecordOption::WithFreqs)?;
-            // A field that lacks the word in this segment matches nothing: left out.
-            if let Some(postings) = postings.filter(|p| p.doc() != TERMINATED) {
+                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            if postings.doc() != TERMINATED {
                 fields.push(FieldPostings {
                     postings,
                     norms: reader.get_fieldnorms_reader(clause.field)?,
                     weight: clause.weight.clone(),
-                    most,
+                    most: here.most,
                 });
             }
         }
@@ -546,17 +548,43 @@ impl Scorer for TermsScorer {
     }
 }
 
+/// A clause in one segment: the most it scores there, and where its term's postings are.
+struct InSegment {
+    most: Score,
+    postings: Option<TermInfo>,
+}
+
 impl ClauseLimit {
-    fn in_segment(&self, reader: &SegmentReader) -> tantivy::Result<Score> {
+    fn in_segment(&self, reader: &SegmentReader) -> tantivy::Result<InSegment> {
         let Some(term) = &self.term else {
-            return Ok(self.weight.max_score());
+            return Ok(InSegment {
+                most: self.weight.max_score(),
+                postings: None,
+            });
         };
         let inverted = reader.inverted_index(self.field)?;
-        let Some(mut postings) =
-            inverted.read_block_postings(term, IndexRecordOption::WithFreqs)?
-        else {
-            return Ok(0.0);
+        let Some(info) = inverted.get_term_info(term)? else {
+            return Ok(InSegment {
+                most: 0.0,
+                postings: None,
+            });
         };
+        let most = self.most_in(reader, &inverted, &info)?;
+        Ok(InSegment {
+            most,
+            postings: Some(info),
+        })
+    }
+
+    /// The most the term scores in the segment, its postings at `info`.
+    fn most_in(
+        &self,
+        reader: &SegmentReader,
+        inverted: &InvertedIndexReader,
+        info: &TermInfo,
+    ) -> tantivy::Result<Score> {
+        let mut postings =
+            inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
         let norms = reader.get_fieldnorms_reader(self.field)?;
         let here = inverted.total_num_tokens() as Score / reader.max_doc().max(1) as Score;
         if here <= 0.0 || self.average <= 0.0 {
@@ -598,7 +626,7 @@ impl Weight for WordsWeight {
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
         // The words' bounds in this segment, and the words least bound first here.
-        let (bounds, most): (Vec<Score>, Vec<Vec<Score>>) = match &self.limits {
+        let (bounds, here): (Vec<Score>, Vec<Vec<InSegment>>) = match &self.limits {
             Some(limits) => limits
                 .iter()
                 .map(|w| w.in_segment(reader))
@@ -614,7 +642,7 @@ impl Weight for WordsWeight {
                 .iter()
                 .map(|&i| {
                     let direct = match &self.limits {
-                        Some(limits) => limits[i].direct_scorer(reader, &most[i])?,
+                        Some(limits) => limits[i].direct_scorer(reader, &here[i])?,
                         None => None,
                     };
                     match direct {
@@ -954,7 +982,9 @@ mod tests {
                 let tight = searcher
                     .segment_readers()
                     .iter()
-                    .filter(|s| clause.in_segment(s).unwrap() < 0.9 * clause.weight.max_score())
+                    .filter(|s| {
+                        clause.in_segment(s).unwrap().most < 0.9 * clause.weight.max_score()
+                    })
                     .count();
                 assert!(tight > 0, "{:?}", w.clauses);
             }
