@@ -75,23 +75,12 @@ struct AnyFieldWeight(Vec<Box<dyn Weight>>, Score);
 
 impl Weight for AnyFieldWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut clauses: Vec<Box<dyn Scorer>> = Vec::with_capacity(self.0.len());
-        let mut docs = Vec::with_capacity(self.0.len());
-        for weight in &self.0 {
-            let clause = weight.scorer(reader, boost)?;
-            // A field that lacks the word in this segment matches nothing: left out.
-            if clause.doc() != TERMINATED {
-                docs.push(clause.doc());
-                clauses.push(clause);
-            }
-        }
-        let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
-        Ok(Box::new(AnyFieldScorer {
-            clauses,
-            docs,
-            doc,
-            bonus: self.1,
-        }))
+        let clauses = self
+            .0
+            .iter()
+            .map(|weight| weight.scorer(reader, boost))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(Union::new(clauses, self.1)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -114,23 +103,42 @@ impl Weight for AnyFieldWeight {
     }
 }
 
-struct AnyFieldScorer {
-    clauses: Vec<Box<dyn Scorer>>,
-    /// Where each clause stands, kept here: asking a clause is a call through its box, and a
-    /// union asks about every clause at every step.
+/// Any of some clauses: the union the words' scorers are, over boxed scorers (`AnyField`) or
+/// over one term per field read directly (`TermsScorer`).
+struct Union<C> {
+    clauses: Vec<C>,
+    /// Where each clause stands, kept here: asking a clause may be a call through its box,
+    /// and a union asks about every clause at every step.
     docs: Vec<DocId>,
     doc: DocId,
     bonus: Score,
 }
 
-impl AnyFieldScorer {
+impl<C: Scorer> Union<C> {
+    fn new(clauses: Vec<C>, bonus: Score) -> Union<C> {
+        // A field that lacks the word in this segment matches nothing: left out.
+        let clauses: Vec<C> = clauses
+            .into_iter()
+            .filter(|c| c.doc() != TERMINATED)
+            .collect();
+        let docs: Vec<DocId> = clauses.iter().map(|c| c.doc()).collect();
+        let mut union = Union {
+            clauses,
+            docs,
+            doc: TERMINATED,
+            bonus,
+        };
+        union.settle();
+        union
+    }
+
     fn settle(&mut self) -> DocId {
         self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
         self.doc
     }
 }
 
-impl DocSet for AnyFieldScorer {
+impl<C: Scorer> DocSet for Union<C> {
     fn advance(&mut self) -> DocId {
         let current = self.doc;
         for (clause, doc) in self.clauses.iter_mut().zip(&mut self.docs) {
@@ -169,16 +177,16 @@ impl DocSet for AnyFieldScorer {
     }
 }
 
-impl Scorer for AnyFieldScorer {
+impl<C: Scorer> Scorer for Union<C> {
     fn score(&mut self) -> Score {
         let doc = self.doc;
-        self.clauses
-            .iter_mut()
-            .zip(&self.docs)
-            .filter(|(_, d)| **d == doc)
-            .map(|(c, _)| c.score())
-            .sum::<Score>()
-            + self.bonus
+        let mut sum: Score = 0.0;
+        for (clause, d) in self.clauses.iter_mut().zip(&self.docs) {
+            if *d == doc {
+                sum += clause.score();
+            }
+        }
+        sum + self.bonus
     }
 }
 
@@ -392,23 +400,14 @@ impl WordLimits {
             let postings = reader
                 .inverted_index(clause.field)?
                 .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-            if postings.doc() != TERMINATED {
-                fields.push(FieldPostings {
-                    postings,
-                    norms: reader.get_fieldnorms_reader(clause.field)?,
-                    weight: clause.weight.clone(),
-                    most: here.most,
-                });
-            }
+            fields.push(FieldPostings {
+                postings,
+                norms: reader.get_fieldnorms_reader(clause.field)?,
+                weight: clause.weight.clone(),
+                most: here.most,
+            });
         }
-        let docs: Vec<DocId> = fields.iter().map(|f| f.postings.doc()).collect();
-        let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
-        Ok(Some(TermsScorer {
-            fields,
-            docs,
-            doc,
-            bonus: self.bonus,
-        }))
+        Ok(Some(Union::new(fields, self.bonus)))
     }
 }
 
@@ -471,13 +470,38 @@ struct FieldPostings {
     most: Score,
 }
 
-/// `AnyFieldScorer` over one term per field, read directly.
-struct TermsScorer {
-    fields: Vec<FieldPostings>,
-    docs: Vec<DocId>,
-    doc: DocId,
-    bonus: Score,
+impl DocSet for FieldPostings {
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        self.postings.advance()
+    }
+
+    #[inline]
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.postings.seek(target)
+    }
+
+    #[inline]
+    fn doc(&self) -> DocId {
+        self.postings.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.postings.size_hint()
+    }
 }
+
+impl Scorer for FieldPostings {
+    #[inline]
+    fn score(&mut self) -> Score {
+        let norm = self.norms.fieldnorm_id(self.postings.doc());
+        self.weight.score(norm, self.postings.term_freq())
+    }
+}
+
+/// A word's fields read directly: the same union as `AnyField`'s, without a call through a
+/// box for each field and its boost at every step.
+type TermsScorer = Union<FieldPostings>;
 
 impl TermsScorer {
     /// The most the word can score on the episode it stands on: the most of the fields that
@@ -485,66 +509,12 @@ impl TermsScorer {
     #[inline]
     fn at_most(&self) -> Score {
         let mut most = self.bonus;
-        for (field, d) in self.fields.iter().zip(&self.docs) {
+        for (field, d) in self.clauses.iter().zip(&self.docs) {
             if *d == self.doc {
                 most += field.most;
             }
         }
         most * 1.001 + 0.001
-    }
-
-    fn settle(&mut self) -> DocId {
-        self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
-        self.doc
-    }
-}
-
-impl DocSet for TermsScorer {
-    fn advance(&mut self) -> DocId {
-        let current = self.doc;
-        for (field, doc) in self.fields.iter_mut().zip(&mut self.docs) {
-            if *doc == current {
-                *doc = field.postings.advance();
-            }
-        }
-        self.settle()
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        for (field, doc) in self.fields.iter_mut().zip(&mut self.docs) {
-            if *doc < target {
-                *doc = field.postings.seek(target);
-            }
-        }
-        self.settle()
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.fields
-            .iter()
-            .map(|f| f.postings.size_hint())
-            .fold(0u32, u32::saturating_add)
-    }
-}
-
-impl Scorer for TermsScorer {
-    fn score(&mut self) -> Score {
-        let doc = self.doc;
-        let mut sum: Score = 0.0;
-        for (field, d) in self.fields.iter().zip(&self.docs) {
-            if *d == doc {
-                let norm = field.norms.fieldnorm_id(doc);
-                sum += field.weight.score(norm, field.postings.term_freq());
-            }
-        }
-        sum + self.bonus
     }
 }
 
@@ -801,14 +771,19 @@ mod tests {
         hits
     }
 
-    #[test]
-    fn matches_and_scores_like_a_union_alone_and_inside_an_intersection() {
+    /// An index in memory of a title and a body, and its writer.
+    fn title_and_body() -> (Index, Field, Field, tantivy::IndexWriter) {
         let mut schema = Schema::builder();
         let title = schema.add_text_field("title", TEXT);
         let body = schema.add_text_field("body", TEXT);
         let index = Index::create_in_ram(schema.build());
-        let mut writer: tantivy::IndexWriter =
-            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        (index, title, body, writer)
+    }
+
+    #[test]
+    fn matches_and_scores_like_a_union_alone_and_inside_an_intersection() {
+        let (index, title, body, mut writer) = title_and_body();
         let words = ["alpha", "beta", "gamma", "delta"];
         for i in 0..600usize {
             // Every word in some documents, in one field, the other or both, with varied counts.
@@ -863,12 +838,7 @@ mod tests {
     /// episode may score a word above the word's bound in its segment.
     #[test]
     fn pruned_words_give_the_page_of_scoring_every_episode_across_unlike_segments() {
-        let mut schema = Schema::builder();
-        let title = schema.add_text_field("title", TEXT);
-        let body = schema.add_text_field("body", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: tantivy::IndexWriter =
-            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (index, title, body, mut writer) = title_and_body();
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         let words = ["alpha", "beta", "gamma", "delta", "omega"];
         let mut seed = 7u64;
