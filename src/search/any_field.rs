@@ -115,12 +115,9 @@ struct Union<C> {
 }
 
 impl<C: Scorer> Union<C> {
-    fn new(clauses: Vec<C>, bonus: Score) -> Union<C> {
+    fn new(mut clauses: Vec<C>, bonus: Score) -> Union<C> {
         // A field that lacks the word in this segment matches nothing: left out.
-        let clauses: Vec<C> = clauses
-            .into_iter()
-            .filter(|c| c.doc() != TERMINATED)
-            .collect();
+        clauses.retain(|c| c.doc() != TERMINATED);
         let docs: Vec<DocId> = clauses.iter().map(|c| c.doc()).collect();
         let mut union = Union {
             clauses,
@@ -177,16 +174,27 @@ impl<C: Scorer> DocSet for Union<C> {
     }
 }
 
-impl<C: Scorer> Scorer for Union<C> {
+impl<C: Clause> Scorer for Union<C> {
     fn score(&mut self) -> Score {
         let doc = self.doc;
         let mut sum: Score = 0.0;
         for (clause, d) in self.clauses.iter_mut().zip(&self.docs) {
             if *d == doc {
-                sum += clause.score();
+                sum += clause.score_on(doc);
             }
         }
         sum + self.bonus
+    }
+}
+
+/// A clause of a `Union`: a scorer told the episode it stands on, which the union knows.
+trait Clause: Scorer {
+    fn score_on(&mut self, doc: DocId) -> Score;
+}
+
+impl Clause for Box<dyn Scorer> {
+    fn score_on(&mut self, _: DocId) -> Score {
+        self.score()
     }
 }
 
@@ -492,9 +500,15 @@ impl DocSet for FieldPostings {
 }
 
 impl Scorer for FieldPostings {
-    #[inline]
     fn score(&mut self) -> Score {
-        let norm = self.norms.fieldnorm_id(self.postings.doc());
+        self.score_on(self.postings.doc())
+    }
+}
+
+impl Clause for FieldPostings {
+    #[inline]
+    fn score_on(&mut self, doc: DocId) -> Score {
+        let norm = self.norms.fieldnorm_id(doc);
         self.weight.score(norm, self.postings.term_freq())
     }
 }
