@@ -267,21 +267,13 @@ impl Query for Words {
                 EnableScoring::Disabled { .. } => None,
             };
             let bound = limits.as_ref().map_or(Score::MAX, WordLimits::bound);
-            words.push((word.query.weight(enable_scoring)?, bound, limits));
+            words.push((bound, word.query.weight(enable_scoring)?, limits));
         }
         // Least first: the scorer sums in this order too, so both give the same scores.
-        words.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let mut weights = Vec::with_capacity(words.len());
-        let mut bounds = Vec::with_capacity(words.len());
-        let mut limits = Vec::with_capacity(words.len());
-        for (weight, bound, limit) in words {
-            weights.push(weight);
-            bounds.push(bound);
-            limits.push(limit);
-        }
+        words.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (weights, limits): (Vec<_>, Vec<_>) = words.into_iter().map(|(_, w, l)| (w, l)).unzip();
         Ok(Box::new(WordsWeight {
             union: AnyFieldWeight(weights, 0.0),
-            bounds,
             limits: limits.into_iter().collect(),
         }))
     }
@@ -586,10 +578,9 @@ impl ClauseLimit {
     }
 }
 
-/// The words' union, least bound first, and their bounds.
+/// The words' union, least bound first.
 struct WordsWeight {
     union: AnyFieldWeight,
-    bounds: Vec<Score>,
     /// Each word's limits, to bound it per segment; `None` without scoring.
     limits: Option<Vec<WordLimits>>,
 }
@@ -617,7 +608,7 @@ impl Weight for WordsWeight {
                 .collect::<tantivy::Result<Vec<_>>>()?
                 .into_iter()
                 .unzip(),
-            None => (self.bounds.clone(), Vec::new()),
+            None => (vec![Score::MAX; self.union.0.len()], Vec::new()),
         };
         let mut order: Vec<usize> = (0..bounds.len()).collect();
         order.sort_by(|&a, &b| bounds[a].total_cmp(&bounds[b]));

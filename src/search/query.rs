@@ -1,5 +1,6 @@
 //! Query building (parser, tiers, filters, sort), ranking and hits with highlights.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tantivy::collector::{Count, TopDocs};
@@ -381,13 +382,28 @@ fn parser(index: &EpisodeIndex) -> QueryParser {
     parser
 }
 
+/// The query as plain words to rank in tiers: the query itself when it holds no syntax at all
+/// (`is_plain`), or a sentence's words when its only syntax is punctuation (`prose_words`).
+/// `None` when the query is to be taken literally.
+fn as_words<'q>(query: &'q str, is_field: impl Fn(&str) -> bool) -> Option<Cow<'q, str>> {
+    if is_plain(query) {
+        return Some(Cow::Borrowed(query));
+    }
+    prose_words(query, is_field).map(Cow::Owned)
+}
+
+/// The parser's operators, upper case.
+fn is_operator(word: &str) -> bool {
+    matches!(word, "AND" | "OR" | "NOT" | "IN")
+}
+
 /// True when the query is only words: no quotes, operators, field prefixes or grouping.
 /// Punctuation inside words (`c++`, `node.js`, `r&d`) is fine: the analyzer handles it.
 fn is_plain(query: &str) -> bool {
     !query.chars().any(|c| "\"():[]{}^~*\\".contains(c))
-        && !query.split_whitespace().any(|w| {
-            matches!(w, "AND" | "OR" | "NOT" | "IN") || w.starts_with('+') || w.starts_with('-')
-        })
+        && !query
+            .split_whitespace()
+            .any(|w| is_operator(w) || w.starts_with('+') || w.starts_with('-'))
 }
 
 /// A sentence whose punctuation the parser would take for syntax, as plain words: parentheses
@@ -422,7 +438,7 @@ fn prose_words(query: &str, is_field: impl Fn(&str) -> bool) -> Option<String> {
     let mut words = Vec::new();
     for w in query.split_whitespace() {
         let bare = w.trim_matches(|c| matches!(c, '(' | ')' | '"'));
-        if matches!(bare, "AND" | "OR" | "NOT" | "IN")
+        if is_operator(bare)
             || (bare.len() > 1 && (bare.starts_with('+') || bare.starts_with('-')))
             || bare.split_once(':').is_some_and(|(name, _)| is_field(name))
         {
@@ -469,14 +485,8 @@ fn compile(
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let prose = if is_plain(trimmed) {
-        None
-    } else {
-        let schema = index.index.schema();
-        prose_words(trimmed, |name| schema.get_field(name).is_ok())
-    };
-    if is_plain(trimmed) || prose.is_some() {
-        let typed = typed_words(prose.as_deref().unwrap_or(trimmed));
+    if let Some(words) = as_words(trimmed, |name| index.index.schema().get_field(name).is_ok()) {
+        let typed = typed_words(&words);
         if typed.is_empty() {
             return Ok(None);
         }
