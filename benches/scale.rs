@@ -61,7 +61,6 @@ fn main() {
     }
 
     let before = common::peak_rss().unwrap_or(0);
-    // `--keep DIR` leaves the index there, for `episearch --index DIR bench` afterwards.
     let dir = tempfile::tempdir().expect("temp dir");
     let at = common::arg("keep").map_or_else(|| dir.path().join("idx"), Into::into);
     let index = EpisodeIndex::open_or_create(&at).expect("create");

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
 pub use clap_complete::Shell;
+use episearch::search::moments::DEFAULT_MOMENTS;
 
 const QUERY_HELP: &str = "\
 Query syntax:
@@ -287,7 +289,7 @@ pub struct SearchArgs {
     pub facets: Option<String>,
 
     /// Moments to show under each hit: where in its transcript the words were said (0: none)
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_MOMENTS, value_name = "N")]
     pub moments: usize,
 
     /// Only episodes where this person speaks, and only their moments (exact name, any case)
@@ -374,7 +376,7 @@ pub struct BenchArgs {
     pub limit: usize,
 
     /// Moments of a transcript a hit (0: none), as `search --moments`
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_MOMENTS, value_name = "N")]
     pub moments: usize,
 
     /// Print one JSON object

@@ -109,6 +109,20 @@ impl Episode {
         bounded_key(format!("{podcast}|{title}|{day}"))
     }
 
+    /// The key `self.normalise().key()` gives, without copying the rest of the episode: the key
+    /// reads only the id, podcast, title and date, each normalised on its own.
+    pub fn normalised_key(&self) -> String {
+        Episode {
+            id: self.id.clone(),
+            podcast: self.podcast.clone(),
+            title: self.title.clone(),
+            date: self.date,
+            ..Episode::default()
+        }
+        .normalise()
+        .key()
+    }
+
     /// True when the record carries nothing a person could search for.
     pub fn is_empty(&self) -> bool {
         [
@@ -509,6 +523,24 @@ pub fn parse_duration(input: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_normalised_key_is_the_key_of_the_normalised_episode() {
+        let messy = Episode {
+            podcast: Some("  The\tShow \u{7}".into()),
+            title: Some(" Tech   Debt\n".into()),
+            summary: Some("Long text.".into()),
+            date: DateTime::from_timestamp(1_700_000_000, 123_000_000),
+            ..Episode::default()
+        };
+        assert_eq!(messy.normalised_key(), messy.clone().normalise().key());
+        assert_eq!(messy.normalised_key(), "the show|tech debt|2023-11-14");
+        let with_id = Episode {
+            id: Some(" ep\n 1 ".into()),
+            ..messy
+        };
+        assert_eq!(with_id.normalised_key(), with_id.clone().normalise().key());
+    }
 
     #[test]
     fn long_keys_are_cut_with_a_hash_of_the_whole() {

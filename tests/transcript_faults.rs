@@ -3,6 +3,8 @@
 //! good file. Each fault is one line naming the file, the line and why; nothing panics; every
 //! episode stays searchable and every good cue keeps its moment.
 
+use episearch::ingest::transcript::format_time;
+
 use crate::util::{json_lines, Run, Workspace};
 
 /// A good cue, the three ways a timing goes wrong, and a good cue after them.
@@ -63,8 +65,7 @@ const GOOD: &str = "WEBVTT
 
 /// `HH:MM:SS.mmm` from milliseconds.
 fn vtt_time(ms: u64) -> String {
-    let (h, m, s) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60);
-    format!("{h:02}:{m:02}:{s:02}.{:03}", ms % 1000)
+    format_time(ms as f64 / 1000.0, '.')
 }
 
 /// A valid WebVTT file of at least `bytes` bytes, half-second cues, closing on a cue that says

@@ -96,7 +96,6 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     }
 }
 
-/// Parse JSON Lines output into values.
 /// The tiers of a hit's `explain`, each with whether the hit earned it.
 pub fn earned_tiers(explain: &serde_json::Value) -> Vec<(&str, bool)> {
     explain["tiers"]
@@ -107,6 +106,7 @@ pub fn earned_tiers(explain: &serde_json::Value) -> Vec<(&str, bool)> {
         .collect()
 }
 
+/// Parse JSON Lines output into values.
 pub fn json_lines(s: &str) -> Vec<serde_json::Value> {
     s.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l}: {e}")))

@@ -28,7 +28,7 @@ use crate::error::{io_message, tantivy_message, Error, Result};
 
 use super::attached::{self, Attachment};
 use super::schema::{self, Fields};
-use super::spoken::{self, Layout, Spoken};
+use super::spoken::{self, Layout};
 use super::tokenizer::WordCounts;
 use super::vocabulary::{self, Tally, Vocabulary};
 
@@ -1048,12 +1048,7 @@ pub fn from_document(doc: &TantivyDocument, f: &Fields) -> Episode {
 /// `from_document` leaves out: what an update merges into.
 pub fn from_document_whole(doc: &TantivyDocument, f: &Fields) -> Episode {
     let mut episode = from_document(doc, f);
-    if let Some(stored) = f
-        .spoken
-        .and_then(|s| doc.get_first(s.spoken))
-        .and_then(spoken::stored)
-        .and_then(Spoken::read)
-    {
+    if let Some(stored) = f.spoken.and_then(|s| spoken::in_document(doc, s.spoken)) {
         (episode.transcript, episode.chapters) = stored.to_model();
     }
     episode

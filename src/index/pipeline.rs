@@ -356,10 +356,7 @@ impl Linking<'_> {
         // An index that cannot be read here is read by the writer, which says why; until
         // then, nothing counts as held.
         let held = match self.index {
-            Some(index) if fetches => index
-                .get_brief(&episode.clone().normalise().key())
-                .ok()
-                .flatten(),
+            Some(index) if fetches => index.get_brief(&episode.normalised_key()).ok().flatten(),
             _ => None,
         };
         attach(episode, base, self.fetch, held.as_ref())

@@ -203,16 +203,14 @@ pub struct SpokenFields {
 
 impl SpokenFields {
     fn from_schema(schema: &Schema) -> Option<SpokenFields> {
+        let spoken = schema.get_field(SPOKEN).ok()?;
         Some(SpokenFields {
             links: schema.get_field(LINKS).ok()?,
             transcript: schema.get_field(TRANSCRIPT).ok()?,
             chapters: schema.get_field(CHAPTERS).ok()?,
-            spoken: schema.get_field(SPOKEN).ok()?,
+            spoken,
             speaker: schema.get_field(SPEAKER).ok()?,
-            layout: match schema
-                .get_field_entry(schema.get_field(SPOKEN).ok()?)
-                .field_type()
-            {
+            layout: match schema.get_field_entry(spoken).field_type() {
                 FieldType::Bytes(_) => Layout::Bytes,
                 _ => Layout::Text,
             },

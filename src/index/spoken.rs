@@ -83,6 +83,14 @@ pub struct Laid {
     pub speakers: Vec<String>,
 }
 
+/// The transcript and chapters stored in `doc`'s `field`, when it holds them.
+pub fn in_document(
+    doc: &tantivy::TantivyDocument,
+    field: tantivy::schema::Field,
+) -> Option<Spoken<'_>> {
+    doc.get_first(field).and_then(stored).and_then(Spoken::read)
+}
+
 /// The stored layout in a document's value: text, or bytes in indexes made before that.
 pub fn stored<'a, V: tantivy::schema::Value<'a>>(value: V) -> Option<&'a [u8]> {
     value
@@ -507,7 +515,7 @@ mod tests {
         assert_eq!(c, chapters);
         // Stored as text: every byte of the tables is ASCII.
         let text = String::from_utf8(laid.bytes.clone()).unwrap();
-        assert!(text[..5 * (HEADER + 4 * CUE)].is_ascii());
+        assert!(text[..5 * (HEADER + 4 * CUE + 2 * SPEAKER + 2 * CHAPTER)].is_ascii());
         // The layout of indexes made before it reads back the same.
         let old = lay_out(Some(&transcript), &chapters, Layout::Bytes);
         assert_eq!(

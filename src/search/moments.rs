@@ -106,11 +106,7 @@ impl MomentFinder {
         address: DocAddress,
         doc: &TantivyDocument,
     ) -> Result<Spots> {
-        let Some(spoken) = doc
-            .get_first(self.fields.spoken)
-            .and_then(spoken::stored)
-            .and_then(Spoken::read)
-        else {
+        let Some(spoken) = spoken::in_document(doc, self.fields.spoken) else {
             return Ok(Spots::default());
         };
         let mut spots = Spots::default();
@@ -131,12 +127,10 @@ impl MomentFinder {
         // query's order side by side (a phrase), then most words, then earliest.
         // A run stops at a pause: words a few apart in the text can be an hour apart in time
         // when nothing was transcribed between them.
-        let times: Vec<Option<(f64, f64)>> = matched
-            .iter()
-            .map(|m| spoken.cue_at(m.0).map(|c| (c.start, c.end)))
-            .collect();
-        let paused = |i: usize| match (times[i], times[i + 1]) {
-            (Some((_, end)), Some((start, _))) => start - end > PAUSE,
+        // Each matched word's cue, looked up once.
+        let cues_of: Vec<Option<CueRef>> = matched.iter().map(|m| spoken.cue_at(m.0)).collect();
+        let paused = |i: usize| match (&cues_of[i], &cues_of[i + 1]) {
+            (Some(this), Some(next)) => next.start - this.end > PAUSE,
             _ => false,
         };
         let mut runs: Vec<(usize, u32, usize, usize, Range<usize>)> = Vec::new();
@@ -180,13 +174,10 @@ impl MomentFinder {
             if moments.len() >= self.limit {
                 break;
             }
+            let (Some(first), Some(last)) = (cues_of[run.start], cues_of[run.end - 1]) else {
+                continue;
+            };
             let words = &matched[run];
-            let Some(first) = spoken.cue_at(words[0].0) else {
-                continue;
-            };
-            let Some(last) = spoken.cue_at(words[words.len() - 1].0) else {
-                continue;
-            };
             let cues = first.index..(last.index + 1).min(first.index + MOST_CUES);
             if taken
                 .iter()

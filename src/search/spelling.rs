@@ -59,7 +59,9 @@ pub fn distance(a: &str, b: &str) -> usize {
 /// The word of the vocabulary closest to `word` within `max` edits, with how many texts hold
 /// it: fewest edits first, then one with the same first letter (typos rarely hit it:
 /// `klien` is `klein` before `alien`), then the one in most texts, then alphabetical. Words
-/// holding digits or symbols are never offered.
+/// holding digits or symbols are never offered. A search of two edits looks only among the
+/// words sharing the typed word's first letter (a plain lower-case word is first looked for
+/// one edit away in the whole list).
 pub fn nearest(vocabulary: &Vocabulary, word: &str, max: usize) -> Option<(String, u64)> {
     if max == 0 {
         return None;

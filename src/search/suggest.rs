@@ -74,7 +74,6 @@ impl Suggester {
         Ok(out)
     }
 
-    /// Build the sorted titles of the current reader generation now, not on the next keystroke.
     /// The completions of `prefix`, kept when it is short.
     fn complete(&self, index: &EpisodeIndex, prefix: &str) -> Result<Vec<String>> {
         if prefix.len() > SHORT_PREFIX {
@@ -98,6 +97,7 @@ impl Suggester {
         Ok(words)
     }
 
+    /// Build the sorted titles of the current reader generation now, not on the next keystroke.
     pub fn warm(&self, index: &EpisodeIndex) -> Result<()> {
         self.titles(index).map(|_| ())
     }

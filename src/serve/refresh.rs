@@ -41,7 +41,7 @@ fn refresh_once(state: &State, log: fn(&str)) {
         },
         ..SourceOptions::default()
     };
-    // A linked transcript that could not be had is named as `refresh` names it.
+    // Only a linked file that could not be read at all is logged, one line each.
     let on_progress = |progress: Progress| {
         if let Progress::Ingest(Event::Linked {
             message,

@@ -22,7 +22,8 @@ const SNIFF_BYTES: usize = 8192;
 /// are read as Windows-1252, the superset of Latin-1 that older SRT tools write, one by one as
 /// feeds are: a UTF-8 file with a stray byte in it (a Windows quote pasted in, junk from a
 /// broken copy) keeps its accents, and a Windows-1252 file reads as before, since its accented
-/// letters do not form UTF-8 sequences. UTF-16 is recognised by its BOM only, since without
+/// letters seldom form UTF-8 sequences (an accented capital right before `’”»°…` or a
+/// non-breaking space does: `É»` reads as `ɻ`). UTF-16 is recognised by its BOM only, since without
 /// one it cannot be told from binary data.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, TranscriptError> {
     if bytes.len() > MAX_BYTES {

@@ -96,8 +96,9 @@ function spoken(hit) {
   const items = hit.moments.map((m) => {
     const clock = duration(Math.floor(m.start));
     let at = element("span", { className: "clock", textContent: clock });
-    if (webLink(m.url)) {
-      at = element("a", { href: webLink(m.url), className: "clock", textContent: clock,
+    const href = webLink(m.url);
+    if (href) {
+      at = element("a", { href, className: "clock", textContent: clock,
         ariaLabel: `play from ${clock}` });
     }
     const words = [];
