@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::episode::{is_url, Episode};
 use crate::error::{Error, Result};
-use crate::ingest::attach::{attach, Fetch, Notice};
+use crate::ingest::attach::{attach, Fetch, Notice, NoticeKind};
 use crate::ingest::{self, FieldMap, Outcome, Parsed, Source};
 
 use super::attached::Attachment;
@@ -204,15 +204,16 @@ pub fn run_inputs(
                 );
                 continue;
             }
-            Input::Linked(notice) if notice.not_fetched => {
+            Input::Linked(notice) if notice.kind == NoticeKind::NotFetched => {
                 report.unfetched_links += 1;
                 continue;
             }
             Input::Linked(notice) => {
-                report.unreadable_links += u64::from(notice.unreadable);
+                let unreadable = notice.kind == NoticeKind::Unreadable;
+                report.unreadable_links += u64::from(unreadable);
                 on_event(Event::Linked {
                     message: notice.message,
-                    unreadable: notice.unreadable,
+                    unreadable,
                 });
                 continue;
             }
@@ -385,16 +386,27 @@ pub fn read_unit(
         Source::File(path) | Source::Named(path) => path.parent(),
         Source::Stdin => None,
     };
-    let stopped = |_| Error::Invalid("the run stopped".into());
-    let outcome = ingest::read_source(source, map, &mut |mut parsed| {
-        if let Ok(episode) = parsed.as_mut() {
-            for notice in linking.attach(episode, base) {
-                send.send(Input::Linked(notice)).map_err(stopped)?;
-            }
-        }
-        send.send(Input::Record(unit, parsed)).map_err(stopped)
+    let outcome = ingest::read_source(source, map, &mut |parsed| {
+        send_record(send, unit, parsed, |episode| linking.attach(episode, base))
     });
     send.send(Input::End(unit, outcome)).is_ok()
+}
+
+/// Sends a record of unit `unit` to the writer, after the notices of its linked files, which
+/// `links` reads into the episode; an error once the run has stopped taking inputs.
+pub fn send_record(
+    send: &SyncSender<Input>,
+    unit: usize,
+    mut parsed: Parsed,
+    links: impl FnOnce(&mut Episode) -> Vec<Notice>,
+) -> Result<()> {
+    let stopped = |_| Error::Invalid("the run stopped".into());
+    if let Ok(episode) = parsed.as_mut() {
+        for notice in links(episode) {
+            send.send(Input::Linked(notice)).map_err(stopped)?;
+        }
+    }
+    send.send(Input::Record(unit, parsed)).map_err(stopped)
 }
 
 /// The bounded channel readers send a run's inputs on.

@@ -13,12 +13,29 @@ pub type Fetch<'a> = dyn Fn(&str) -> Result<Vec<u8>, String> + Send + Sync + 'a;
 /// Something about a linked file the user should hear.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
-    /// `file:line: reason`, or `file: reason`.
+    /// `file:line: reason`, or `file: reason`; the link itself for one not fetched.
     pub message: String,
-    /// True when the file could not be read at all (its episode is indexed without it).
-    pub unreadable: bool,
-    /// True for a link by URL left unfetched, as asked (no fetcher): counted, not printed.
-    pub not_fetched: bool,
+    pub kind: NoticeKind,
+}
+
+/// What a notice says of its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Read with a fault, its good parts kept.
+    Warning,
+    /// Not read at all: its episode is indexed without it.
+    Unreadable,
+    /// A link by URL left unfetched, as asked (no fetcher): counted, not printed.
+    NotFetched,
+}
+
+impl Notice {
+    pub fn unreadable(message: String) -> Notice {
+        Notice {
+            message,
+            kind: NoticeKind::Unreadable,
+        }
+    }
 }
 
 /// Read the transcript and chapters `episode` links to, unless it already holds them. Paths
@@ -37,8 +54,7 @@ pub fn attach(
     let reachable = |link: &str| fetch.is_some() || !is_url(link);
     let unfetched = |link: &str| Notice {
         message: link.to_string(),
-        unreadable: false,
-        not_fetched: true,
+        kind: NoticeKind::NotFetched,
     };
     // Counted once an episode, when none of its transcript links can be read without fetching.
     if episode.transcript.is_none()
@@ -72,7 +88,7 @@ pub fn attach(
             let (name, bytes) = match load(&link.url, base, fetch) {
                 Ok(loaded) => loaded,
                 Err(message) => {
-                    notices.push(unreadable(message));
+                    notices.push(Notice::unreadable(message));
                     continue;
                 }
             };
@@ -96,7 +112,7 @@ pub fn attach(
                     }
                     break;
                 }
-                Err(e) => notices.push(unreadable(located(&name, &e))),
+                Err(e) => notices.push(Notice::unreadable(located(&name, &e))),
             }
         }
     }
@@ -112,9 +128,9 @@ pub fn attach(
                     episode.chapters = parsed.value;
                     episode.chapters_from = Some(url);
                 }
-                Err(e) => notices.push(unreadable(located(&name, &e))),
+                Err(e) => notices.push(Notice::unreadable(located(&name, &e))),
             },
-            Err(message) => notices.push(unreadable(message)),
+            Err(message) => notices.push(Notice::unreadable(message)),
         }
     }
     notices
@@ -159,19 +175,10 @@ fn looks_like_chapters(bytes: &[u8]) -> bool {
         && !text.contains("\"segments\"")
 }
 
-fn unreadable(message: String) -> Notice {
-    Notice {
-        message,
-        unreadable: true,
-        not_fetched: false,
-    }
-}
-
 fn warning(name: &str, e: &TranscriptError) -> Notice {
     Notice {
         message: located(name, e),
-        unreadable: false,
-        not_fetched: false,
+        kind: NoticeKind::Warning,
     }
 }
 
@@ -272,7 +279,7 @@ mod tests {
         let notices = attach(&mut e, Some(dir.path()), None, None);
         // The JSON is richest but missing: named, and the VTT read instead.
         assert_eq!(notices.len(), 1);
-        assert!(notices[0].unreadable);
+        assert_eq!(notices[0].kind, NoticeKind::Unreadable);
         assert!(notices[0]
             .message
             .starts_with(&format!("{}: ", dir.path().join("missing.json").display())));
@@ -295,11 +302,12 @@ mod tests {
         e.chapters_url = Some("https://example.org/c.json".into());
         let notices = attach(&mut e, Some(dir.path()), None, None);
         // The URL is left alone without a fetcher: a link not fetched, not a failure.
-        let (unfetched, named): (Vec<&Notice>, Vec<&Notice>) =
-            notices.iter().partition(|n| n.not_fetched);
+        let (unfetched, named): (Vec<&Notice>, Vec<&Notice>) = notices
+            .iter()
+            .partition(|n| n.kind == NoticeKind::NotFetched);
         assert_eq!(unfetched.len(), 1, "{notices:?}");
         assert_eq!(unfetched[0].message, "https://example.org/c.json");
-        assert!(!unfetched[0].unreadable);
+        assert_ne!(unfetched[0].kind, NoticeKind::Unreadable);
         let messages: Vec<&str> = named.iter().map(|n| n.message.as_str()).collect();
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(messages[0].starts_with(&format!("{}:", dir.path().join("junk.vtt").display())));

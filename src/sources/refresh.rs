@@ -486,23 +486,13 @@ fn fetch_loop(
             }
         };
         let hint = super::fetch::path(&body.url);
-        let stopped = |_| Error::Invalid("the run stopped".into());
-        let outcome = ingest::read_bytes(
-            &url,
-            &bytes,
-            Some(Path::new(hint)),
-            map,
-            &mut |mut parsed| {
-                if let Ok(episode) = parsed.as_mut() {
-                    let mut notices = resolve_links(episode, &body.url);
-                    notices.extend(linking.attach(episode, None));
-                    for notice in notices {
-                        send.send(Input::Linked(notice)).map_err(stopped)?;
-                    }
-                }
-                send.send(Input::Record(unit, parsed)).map_err(stopped)
-            },
-        );
+        let outcome = ingest::read_bytes(&url, &bytes, Some(Path::new(hint)), map, &mut |parsed| {
+            pipeline::send_record(send, unit, parsed, |episode| {
+                let mut notices = resolve_links(episode, &body.url);
+                notices.extend(linking.attach(episode, None));
+                notices
+            })
+        });
         let end = match outcome {
             Ok(ingest::Outcome::Skipped(reason)) => {
                 let kind = body
@@ -534,11 +524,9 @@ fn resolve_links(episode: &mut Episode, feed: &str) -> Vec<Notice> {
             return Some(link.to_string());
         }
         if has_scheme(link) {
-            notices.push(Notice {
-                message: format!("{link}: not an http or https URL (linked from {feed})"),
-                unreadable: true,
-                not_fetched: false,
-            });
+            notices.push(Notice::unreadable(format!(
+                "{link}: not an http or https URL (linked from {feed})"
+            )));
             return None;
         }
         Some(join(feed, link))
