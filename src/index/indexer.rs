@@ -477,7 +477,7 @@ fn open_error(path: &Path, e: OpenDirectoryError) -> Error {
 }
 
 /// A value worked out once a reader generation (see `Searcher::generation`).
-struct PerGeneration<T>(std::sync::Mutex<Option<(u64, T)>>);
+pub(crate) struct PerGeneration<T>(std::sync::Mutex<Option<(u64, T)>>);
 
 impl<T> Default for PerGeneration<T> {
     fn default() -> Self {
@@ -487,7 +487,11 @@ impl<T> Default for PerGeneration<T> {
 
 impl<T: Clone> PerGeneration<T> {
     /// The value of `generation`, made by `make` unless it was made for it already.
-    fn get<E>(&self, generation: u64, make: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    pub(crate) fn get<E>(
+        &self,
+        generation: u64,
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut cached = self
             .0
             .lock()

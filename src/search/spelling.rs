@@ -454,7 +454,7 @@ mod word_list_tests {
     use tantivy_fst::raw::Fst;
     use tantivy_fst::{Automaton, MapBuilder};
 
-    use super::word_list::{one_edit, walk};
+    use super::word_list::{one_edit, walk_under};
     use super::{builder, one_edit_variants, Within};
 
     const WORDS: &str = "klein alien kelin kleine clean cafe café naïve naive bridge government \
@@ -499,7 +499,7 @@ mod word_list_tests {
             for max in 0..=2 {
                 let dfa = Within(builder(max).build_dfa(word));
                 let mut walked = Vec::new();
-                walk(&fst, &dfa, |w| {
+                walk_under(&fst, b"", &dfa, |w| {
                     walked.push(String::from_utf8(w.to_vec()).unwrap())
                 });
                 let expected: Vec<&str> =

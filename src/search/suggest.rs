@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::TantivyDocument;
-use tantivy_fst::Automaton;
+use tantivy_fst::automaton::AlwaysMatch;
 
 use super::word_list;
 use crate::error::Result;
-use crate::index::indexer::{from_document, EpisodeIndex};
+use crate::index::indexer::{from_document, EpisodeIndex, PerGeneration};
 use crate::index::schema;
 
 /// How many completions of the last word, and how many titles, are offered at most.
@@ -21,6 +21,9 @@ const SHORTEST_PREFIX: usize = 2;
 /// Every title with the key it is compared by (`title_key`), sorted by key.
 type Titles = Arc<Vec<(String, String)>>;
 
+/// Prefixes' completions, by prefix.
+type Completions = Arc<Mutex<HashMap<String, Vec<String>>>>;
+
 /// Suggestions, with the index's titles kept sorted per reader generation.
 #[derive(Default)]
 pub struct Suggester {
@@ -28,7 +31,7 @@ pub struct Suggester {
     /// The completions of short prefixes (`SHORT_PREFIX` bytes at most) asked for so far in
     /// this generation of the index: such a prefix leads to thousands of words, all walked to
     /// find the five most common, and a box typed into asks for the same few again and again.
-    short: Mutex<(u64, HashMap<String, Vec<String>>)>,
+    short: PerGeneration<Completions>,
 }
 
 /// Prefixes of at most this many bytes have their completions kept (see `Suggester::short`).
@@ -80,20 +83,20 @@ impl Suggester {
             return complete(index, prefix);
         }
         let generation = index.searcher().generation().generation_id();
+        let kept = self
+            .short
+            .get(generation, || Ok::<_, crate::error::Error>(Arc::default()))?;
+        if let Some(words) = kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(prefix)
         {
-            let short = self.short.lock().unwrap_or_else(PoisonError::into_inner);
-            if short.0 == generation {
-                if let Some(words) = short.1.get(prefix) {
-                    return Ok(words.clone());
-                }
-            }
+            return Ok(words.clone());
         }
         let words = complete(index, prefix)?;
-        let mut short = self.short.lock().unwrap_or_else(PoisonError::into_inner);
-        if short.0 != generation {
-            *short = (generation, HashMap::new());
-        }
-        short.1.insert(prefix.to_string(), words.clone());
+        kept.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(prefix.to_string(), words.clone());
         Ok(words)
     }
 
@@ -152,7 +155,7 @@ fn complete(index: &EpisodeIndex, prefix: &str) -> Result<Vec<String>> {
         return Ok(Vec::new());
     };
     let mut words: Vec<(u64, String)> = Vec::new();
-    word_list::walk(vocabulary.fst(), &Prefix(prefix.as_bytes()), |word| {
+    word_list::walk_under(vocabulary.fst(), prefix.as_bytes(), &AlwaysMatch, |word| {
         if let Ok(word) = std::str::from_utf8(word) {
             let count = vocabulary.count(word).unwrap_or(0);
             words.push((count, word.to_string()));
@@ -164,32 +167,4 @@ fn complete(index: &EpisodeIndex, prefix: &str) -> Result<Vec<String>> {
         .take(MOST_WORDS)
         .map(|(_, word)| word)
         .collect())
-}
-
-/// Accepts the words that start with its bytes.
-struct Prefix<'a>(&'a [u8]);
-
-impl Automaton for Prefix<'_> {
-    /// How many bytes of the prefix are matched; `None` once a byte differed.
-    type State = Option<usize>;
-
-    fn start(&self) -> Option<usize> {
-        Some(0)
-    }
-    fn is_match(&self, state: &Option<usize>) -> bool {
-        *state == Some(self.0.len())
-    }
-    fn can_match(&self, state: &Option<usize>) -> bool {
-        state.is_some()
-    }
-    fn will_always_match(&self, state: &Option<usize>) -> bool {
-        *state == Some(self.0.len())
-    }
-    fn accept(&self, state: &Option<usize>, byte: u8) -> Option<usize> {
-        match *state {
-            Some(n) if n == self.0.len() => Some(n),
-            Some(n) if self.0[n] == byte => Some(n + 1),
-            _ => None,
-        }
-    }
 }

@@ -8,11 +8,6 @@ use tantivy::directory::OwnedBytes;
 use tantivy_fst::raw::{Fst, Node};
 use tantivy_fst::Automaton;
 
-/// Every word of `fst` that `automaton` accepts, in order.
-pub(crate) fn walk<A: Automaton>(fst: &Fst<OwnedBytes>, automaton: &A, each: impl FnMut(&[u8])) {
-    walk_under(fst, b"", automaton, each);
-}
-
 /// Every word of `fst` that starts with `prefix` and whose rest `automaton` accepts, in order:
 /// only the branch of the list under `prefix` is walked.
 pub(crate) fn walk_under<A: Automaton>(
