@@ -44,6 +44,15 @@ impl Answer {
 
 impl Server {
     pub fn start(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_with_log(ws, args, env).0
+    }
+
+    /// The server, and the lines it writes to stderr after `listening on`.
+    pub fn start_with_log(
+        ws: &Workspace,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> (Server, mpsc::Receiver<String>) {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("episearch"));
         cmd.current_dir(ws.dir.path())
             .env_remove("EPISEARCH_INDEX")
@@ -63,12 +72,11 @@ impl Server {
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let mut lines = BufReader::new(stderr).lines();
-            if let Some(Ok(line)) = lines.next() {
+            // Read to the end, whether anyone listens or not, so the server never blocks on a
+            // full pipe.
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let _ = tx.send(line);
             }
-            // Keep reading so the server never blocks on a full pipe.
-            for _ in lines {}
         });
         let line = match rx.recv_timeout(Duration::from_secs(60)) {
             Ok(line) => line,
@@ -82,7 +90,7 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-        Server { child, base }
+        (Server { child, base }, rx)
     }
 
     pub fn pid(&self) -> u32 {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::feed_server::{rss, rss_with, FeedServer, Mode};
+use crate::serve::Server;
 use crate::util::{json_lines, shared, Workspace};
 
 /// `sources --json`, parsed.
@@ -523,28 +524,10 @@ fn the_shared_feeds_by_url_index_as_from_disk() {
     assert_eq!(found(&by_url, "bankrupt"), found(&from_disk, "bankrupt"));
 }
 
-/// `episearch serve` refreshing its sources every `every`, and the lines of its stderr.
-fn serving(ws: &Workspace, every: &str) -> (std::process::Child, mpsc::Receiver<String>) {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("episearch"))
-        .arg("--index")
-        .arg(ws.index_dir())
-        .args(["serve", "--addr", "127.0.0.1:0", "--refresh-every", every])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    (child, rx)
+/// `episearch serve` refreshing its sources every `every`, and the lines of its stderr after
+/// `listening on`.
+fn serving(ws: &Workspace, every: &str) -> (Server, mpsc::Receiver<String>) {
+    Server::start_with_log(ws, &["--refresh-every", every], &[])
 }
 
 /// Whether `wanted` came within a minute, and the other lines before it.
@@ -569,11 +552,10 @@ fn serve_refreshes_the_sources_in_the_background() {
     let url = server.url("/live.xml");
     assert_eq!(ws.run(&["index", &url]).code, 0);
     server.feed("/live.xml", rss("Live", 3));
-    let (mut child, lines) = serving(&ws, "300ms");
+    let (server, lines) = serving(&ws, "300ms");
     let wanted = "episearch: refresh: 1 sources, 0 not modified, 0 failed: 1 added, 0 updated";
     let (_, seen) = wait_for_line(&lines, wanted);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     assert!(
         seen.iter().all(|l| l.starts_with("listening on")),
         "{seen:?}"
@@ -597,16 +579,15 @@ fn serve_says_when_a_refresh_meets_the_writer_held_by_another_process() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let (mut serving, lines) = serving(&ws, "200ms");
+    let (server, lines) = serving(&ws, "200ms");
     let wanted = format!(
         "episearch: refresh skipped: {} is locked: another episearch process is writing to it; try again when it is done",
         ws.index_dir().display()
     );
     let (saw, _) = wait_for_line(&lines, &wanted);
-    for child in [&mut serving, &mut holder] {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    drop(server);
+    let _ = holder.kill();
+    let _ = holder.wait();
     assert!(saw, "no line `{wanted}`");
 }
 
