@@ -33,7 +33,11 @@ const CHAPTERS: &str = r#"{"version":"1.2.0","chapters":[
 /// A workspace with three episodes: one with a transcript and chapters, one without, one in
 /// German with a transcript of its own.
 fn workspace() -> Workspace {
-    let ws = Workspace::new();
+    workspace_in(Workspace::new())
+}
+
+/// `workspace()` in `ws`, whose index may be made already.
+fn workspace_in(ws: Workspace) -> Workspace {
     ws.write("talks/ep1.vtt", VTT);
     ws.write("talks/ep1-chapters.json", CHAPTERS);
     ws.write(
@@ -80,6 +84,38 @@ fn a_hit_shows_the_moment_and_the_chapter_it_falls_in() {
     assert_eq!(
         hits[0]["chapter"],
         serde_json::json!({"start": 600.5, "title": "Refactoring war stories"})
+    );
+}
+
+/// An index made when transcripts were stored as bytes (the layout of version 1) still takes
+/// them, finds their moments, and reads them back unchanged on the next import.
+#[test]
+fn an_index_storing_transcripts_as_bytes_still_finds_and_keeps_them() {
+    use episearch::index::schema;
+    let ws = Workspace::new();
+    let mut old = tantivy::schema::Schema::builder();
+    for (_, entry) in schema::build().fields() {
+        if entry.name() == schema::SPOKEN {
+            old.add_bytes_field(schema::SPOKEN, tantivy::schema::STORED);
+        } else {
+            old.add_field(entry.clone());
+        }
+    }
+    std::fs::create_dir_all(ws.index_dir()).unwrap();
+    tantivy::Index::create_in_dir(ws.index_dir(), old.build()).unwrap();
+    let ws = workspace_in(ws);
+    let r = ws.run(&["search", "refactoring billing"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "1. Episode one\n   Build Log\n   A chat about shipping.\n   chapter 10:00  Refactoring war stories\n    12:34  Ana: **Refactoring** the **billing** module was worth it.  [Refactoring war stories]\n"
+    );
+    let r = ws.run(&["index", "talks/episodes.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("0 added, 0 updated, 3 unchanged"),
+        "{}",
+        r.stderr
     );
 }
 

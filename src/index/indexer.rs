@@ -987,12 +987,10 @@ fn to_document(e: &Episode, key_hash: u64, f: &Fields) -> TantivyDocument {
             }
             match s.layout {
                 Layout::Bytes => doc.add_bytes(s.spoken, &laid.bytes),
-                // ASCII tables and UTF-8 strings: always text.
-                Layout::Text => {
-                    if let Ok(text) = String::from_utf8(laid.bytes) {
-                        doc.add_text(s.spoken, text);
-                    }
-                }
+                Layout::Text => doc.add_text(
+                    s.spoken,
+                    String::from_utf8(laid.bytes).expect("ASCII tables and UTF-8 strings"),
+                ),
             }
         }
     }
