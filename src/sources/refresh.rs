@@ -531,15 +531,13 @@ fn resolve_links(episode: &mut Episode, feed: &str) -> Vec<Notice> {
         }
         Some(join(feed, link))
     };
-    let mut links = std::mem::take(&mut episode.transcripts);
-    links.retain_mut(|l| match resolve(&l.url) {
+    episode.transcripts.retain_mut(|l| match resolve(&l.url) {
         Some(url) => {
             l.url = url;
             true
         }
         None => false,
     });
-    episode.transcripts = links;
     episode.chapters_url = episode.chapters_url.take().and_then(|l| resolve(&l));
     notices
 }
